@@ -1,0 +1,85 @@
+import cors from '@fastify/cors'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { LogController } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { DestinationStream } from 'pino'
+
+import { systemClock } from './clock.js'
+import type { Config } from './config.js'
+import { openStore } from './db/connect.js'
+import { prepareStore } from './db/prepare.js'
+import { randomId } from './crypto/random.js'
+import { installDialect } from './http/dialect.js'
+import { renderFastApi } from './http/fastapi-dialect.js'
+import { registerHome } from './http/home.js'
+import { registerJsonBodyParser } from './http/json-body.js'
+import { loggerOptions, registerResponseLog } from './http/logging.js'
+import { registerOpenApi } from './http/openapi.js'
+import { registerSecurityHeaders } from './http/security-headers.js'
+import { registerValidators } from './http/validation.js'
+import { createServices } from './services.js'
+import type { ServiceOverrides } from './services.js'
+import { secretStorageSurface } from './surfaces/secret-storage/routes.js'
+import { VERSION } from './version.js'
+
+export interface AppOverrides extends ServiceOverrides {
+  /** Where log lines go (tests capture them to prove nothing secret is logged). */
+  logStream?: DestinationStream
+}
+
+/**
+ * The composition root: opens and prepares the store, wires the domain, and mounts every surface
+ * on one Fastify instance. It never listens and never exits (that is server.ts), so tests get
+ * exactly the production app through `inject`.
+ */
+export async function buildApp(
+  config: Config,
+  overrides: AppOverrides = {},
+): Promise<FastifyInstance> {
+  const clock = overrides.clock ?? systemClock
+  const store = openStore(config.database)
+  let services
+  try {
+    await prepareStore(store)
+    services = createServices(config, store, clock, overrides)
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, overrides.logStream),
+    // Fastify's per-request lines print raw URLs; registerResponseLog writes a safe one instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomId(),
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
+    // Slow or stalled clients are cut off instead of holding sockets forever.
+    connectionTimeout: 60_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.addHook('onClose', () => store.close())
+
+  app.decorateRequest('principal', null)
+  registerValidators(app)
+  registerJsonBodyParser(app, config.bodyLimitBytes)
+  registerSecurityHeaders(app)
+  registerResponseLog(app)
+  installDialect(app, renderFastApi)
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: [...config.corsOrigins],
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      credentials: false,
+      maxAge: 600,
+    })
+  }
+  await registerOpenApi(app, VERSION)
+  registerHome(app, VERSION)
+  await app.register(secretStorageSurface, { services })
+  return app
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+
+import { setAdmin, migrate, verifyAudit } from './cli/commands.js'
+import type { Outcome } from './cli/commands.js'
+import { ConfigError, loadConfig } from './config.js'
+import type { LoadedConfig } from './config.js'
+import { readEnvironment } from './env-file.js'
+import { startServer } from './server.js'
+import { VERSION } from './version.js'
+
+const HELP = `strongroom ${VERSION}: secret storage with five published APIs
+
+Usage:
+  strongroom serve                      serve every surface (what \`npm start\` runs)
+  strongroom migrate                    apply pending database migrations (needed for PostgreSQL)
+  strongroom admin grant <username>     give a user the admin role (username or e-mail)
+  strongroom admin revoke <username>    take the admin role away
+  strongroom audit verify               check the audit hash chain; names the first broken event
+  strongroom help                       this text
+
+Configuration comes from the environment and from .env in the working directory
+(DATABASE_URL, DATA_DIR, APP_SECRET, …; see README.md). The CLI works on the same store
+as a running server and may run while it serves.
+
+Exit codes: 0 success, 1 failure (e.g. a broken audit chain), 2 usage or configuration error.`
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: false,
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+  })
+  const [command, sub, arg] = positionals
+  if (values.version === true) return print({ code: 0, out: VERSION })
+  if (values.help === true || command === undefined || command === 'help')
+    return print({ code: 0, out: HELP })
+
+  let loaded: LoadedConfig
+  try {
+    loaded = loadConfig(readEnvironment(process.env, process.cwd()))
+  } catch (error) {
+    if (error instanceof ConfigError) return print({ code: 2, err: error.message })
+    throw error
+  }
+  const { config, warnings } = loaded
+
+  switch (command) {
+    case 'serve':
+      await startServer(config, warnings)
+      return -1 // keep running; signals end the process
+    case 'migrate':
+      return print(await migrate(config))
+    case 'admin':
+      if ((sub === 'grant' || sub === 'revoke') && arg !== undefined && arg !== '') {
+        return print(await setAdmin(config, arg, sub === 'grant'))
+      }
+      return print({ code: 2, err: 'Usage: strongroom admin grant|revoke <username>' })
+    case 'audit':
+      if (sub === 'verify') return print(await verifyAudit(config))
+      return print({ code: 2, err: 'Usage: strongroom audit verify' })
+    default:
+      return print({ code: 2, err: `Unknown command "${command}".\n\n${HELP}` })
+  }
+}
+
+function print(outcome: Outcome): number {
+  if (outcome.out !== undefined) process.stdout.write(`${outcome.out}\n`)
+  if (outcome.err !== undefined) process.stderr.write(`${outcome.err}\n`)
+  return outcome.code
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code
+  },
+  (error: unknown) => {
+    // Operational failures (database unreachable, bad schema) in one line, no stack trace.
+    process.stderr.write(`strongroom: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 1
+  },
+)

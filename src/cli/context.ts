@@ -1,0 +1,25 @@
+import type { Config } from '../config.js'
+import { systemClock } from '../clock.js'
+import { openStore } from '../db/connect.js'
+import type { Store } from '../db/connect.js'
+import { prepareStore } from '../db/prepare.js'
+import { createServices } from '../services.js'
+import type { Services } from '../services.js'
+
+/**
+ * Runs a CLI command against the same store and keys a running server uses, then closes the
+ * store. The CLI and the server can work at the same time: SQLite writers wait for each other
+ * (busy timeout, BEGIN IMMEDIATE) and PostgreSQL is built for it.
+ */
+export async function withServices<T>(
+  config: Config,
+  work: (services: Services, store: Store) => Promise<T>,
+): Promise<T> {
+  const store = openStore(config.database)
+  try {
+    await prepareStore(store)
+    return await work(createServices(config, store, systemClock), store)
+  } finally {
+    await store.close()
+  }
+}

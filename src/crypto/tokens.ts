@@ -1,0 +1,109 @@
+import { errors, jwtVerify, SignJWT } from 'jose'
+
+import type { Clock } from '../clock.js'
+import type { AuthFailure } from '../errors.js'
+import { randomToken } from './random.js'
+
+/**
+ * Access tokens: JWT (RFC 7519) signed with HS256 under a key derived for this purpose only.
+ * Verification pins the algorithm, issuer and audience, and requires `exp`, `iat`, `jti` and
+ * `sub`: `alg: none`, algorithm confusion and tokens of another instance all fail here. Whether a
+ * valid token is still honoured (logout, password change, deleted user) is the account service's
+ * question, answered from the shared store so it holds on every node at once.
+ */
+
+export const TOKEN_ALGORITHM = 'HS256'
+const ISSUER = 'strongroom'
+const AUDIENCE = 'strongroom'
+/** A token minted more than this far in our future was not minted by a sane clock. */
+const MAX_CLOCK_SKEW_SECONDS = 60
+
+export interface TokenClaims {
+  userId: number
+  jti: string
+  issuedAt: number
+  expiresAt: number
+  /** The user's token version when the token was issued; bumping it retires older tokens. */
+  tokenVersion: number
+}
+
+export interface IssuedToken {
+  token: string
+  jti: string
+  expiresAt: Date
+}
+
+export class TokenError extends Error {
+  readonly failure: AuthFailure
+  constructor(failure: AuthFailure) {
+    super(`token ${failure}`)
+    this.name = 'TokenError'
+    this.failure = failure
+  }
+}
+
+export interface TokenService {
+  issue(userId: number, tokenVersion: number): Promise<IssuedToken>
+  verify(token: string): Promise<TokenClaims>
+}
+
+export function createTokenService(options: {
+  key: Uint8Array
+  clock: Clock
+  ttlSeconds: number
+}): TokenService {
+  const { key, clock, ttlSeconds } = options
+
+  return {
+    async issue(userId, tokenVersion) {
+      const now = Math.floor(clock.now().getTime() / 1000)
+      // 128 random bits: two logins never share a token, and logout can revoke exactly one.
+      const jti = randomToken(16)
+      const token = await new SignJWT({ tv: tokenVersion })
+        .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject(String(userId))
+        .setJti(jti)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ttlSeconds)
+        .sign(key)
+      return { token, jti, expiresAt: new Date((now + ttlSeconds) * 1000) }
+    },
+
+    async verify(token) {
+      let payload
+      try {
+        ;({ payload } = await jwtVerify(token, key, {
+          algorithms: [TOKEN_ALGORITHM],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          typ: 'JWT',
+          currentDate: clock.now(),
+          requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+        }))
+      } catch (error) {
+        if (error instanceof errors.JWTExpired) throw new TokenError('expired')
+        if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
+          throw new TokenError('malformed')
+        }
+        throw new TokenError('invalid')
+      }
+      const { sub, jti, iat, exp, tv } = payload
+      const now = clock.now().getTime() / 1000
+      if (
+        sub === undefined ||
+        !/^[1-9]\d{0,15}$/.test(sub) ||
+        typeof jti !== 'string' ||
+        typeof iat !== 'number' ||
+        typeof exp !== 'number' ||
+        typeof tv !== 'number' ||
+        !Number.isSafeInteger(tv) ||
+        iat > now + MAX_CLOCK_SKEW_SECONDS
+      ) {
+        throw new TokenError('invalid')
+      }
+      return { userId: Number(sub), jti, issuedAt: iat, expiresAt: exp, tokenVersion: tv }
+    },
+  }
+}

@@ -1,0 +1,15 @@
+import type { PortableMigration } from '../portable.js'
+import { accounts } from './2026-11-22T0900-accounts.js'
+import { audit } from './2026-11-22T0910-audit.js'
+import { personalSecrets } from './2026-11-22T0920-personal-secrets.js'
+
+/**
+ * Every migration, in order. Names are ISO-dated and frozen: never rename or edit one that has
+ * shipped; add a new one. A static list (rather than reading the folder) works the same from
+ * `src/` under tsx and from `dist/`.
+ */
+export const MIGRATIONS: readonly (readonly [name: string, migration: PortableMigration])[] = [
+  ['2026-11-22T0900-accounts', accounts],
+  ['2026-11-22T0910-audit', audit],
+  ['2026-11-22T0920-personal-secrets', personalSecrets],
+]

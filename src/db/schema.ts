@@ -1,0 +1,8 @@
+import type { AccountTables } from './tables/accounts.js'
+import type { AuditTables } from './tables/audit.js'
+import type { VaultTables } from './tables/vault.js'
+
+/** Every table Strongroom owns, one interface per domain (see `tables/`). */
+export interface Database extends AccountTables, VaultTables, AuditTables {}
+
+export type { Role, UsersTable } from './tables/accounts.js'

@@ -1,0 +1,46 @@
+import type { Generated } from 'kysely'
+
+export type Role = 'user' | 'admin'
+
+/**
+ * One user table for every surface (CONTRACTS.md "Shared semantics"). `*_key` columns hold the
+ * case-folded spelling that uniqueness and lookups use; the given spelling is kept beside it.
+ * Phone and address are personal data, so they are sealed like secrets.
+ */
+export interface UsersTable {
+  id: Generated<number>
+  username: string | null
+  username_key: string | null
+  email: string | null
+  email_key: string | null
+  phone_sealed: Buffer | null
+  address_sealed: Buffer | null
+  role: Role
+  password_hash: string
+  /** Bumped when the password changes: tokens carrying an older version are dead. */
+  token_version: number
+  created_at: string
+  updated_at: string
+}
+
+/** Logged-out tokens, kept until they would have expired anyway. */
+export interface RevokedTokensTable {
+  jti: string
+  expires_at: string
+}
+
+/**
+ * Fixed-window failure counters (login throttling). `key` is an HMAC of what is counted (an
+ * account or a client address), so the table never holds an e-mail someone merely tried.
+ */
+export interface ThrottleCountersTable {
+  key: string
+  count: number
+  window_ends_at: string
+}
+
+export interface AccountTables {
+  users: UsersTable
+  revoked_tokens: RevokedTokensTable
+  throttle_counters: ThrottleCountersTable
+}

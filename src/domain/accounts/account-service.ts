@@ -1,0 +1,264 @@
+import type { Kysely } from 'kysely'
+
+import type { Clock } from '../../clock.js'
+import type { Envelope } from '../../crypto/envelope.js'
+import type { PasswordHasher } from '../../crypto/passwords.js'
+import { TokenError } from '../../crypto/tokens.js'
+import type { TokenService } from '../../crypto/tokens.js'
+import { isUniqueViolation } from '../../db/errors.js'
+import type { Database, Role } from '../../db/schema.js'
+import type { Transact } from '../../db/transaction.js'
+import { AppError, conflict, notFound, unauthorized } from '../../errors.js'
+import type { AuditLog } from '../audit/audit-log.js'
+import type { RequestContext } from '../audit/types.js'
+import { emailKey, usernameKey } from './identity.js'
+import type { LoginKind } from './identity.js'
+import type { LoginThrottle } from './login-throttle.js'
+import { findAuthState, insertRevokedToken } from './tokens-repo.js'
+import {
+  findTakenKeys,
+  findUserByEmailKey,
+  findUserByUsernameKey,
+  insertUser,
+  updateUserRole,
+} from './users-repo.js'
+import type { UserRow } from './users-repo.js'
+import { toUserView } from './views.js'
+import type { Principal, UserView } from './views.js'
+
+export interface RegisterInput {
+  email?: string
+  username?: string
+  password: string
+  phone?: string
+  address?: string
+}
+
+export interface LoginInput {
+  kind: LoginKind
+  login: string
+  password: string
+}
+
+export interface LoginResult {
+  token: string
+  expiresAt: Date
+  user: UserView
+}
+
+export type AccountService = ReturnType<typeof createAccountService>
+
+/** Thrown for every wrong login: one sentence, whether the account exists or not. */
+const invalidCredentials = (): AppError =>
+  new AppError('UNAUTHORIZED', 'Invalid credentials', {
+    subject: 'credentials',
+    authFailure: 'invalid',
+  })
+
+export function createAccountService(deps: {
+  db: Kysely<Database>
+  transact: Transact
+  clock: Clock
+  passwords: PasswordHasher
+  tokens: TokenService
+  throttle: LoginThrottle
+  audit: Pick<AuditLog, 'append' | 'record'>
+  envelope: Pick<Envelope, 'seal'>
+}) {
+  const { db, transact, clock, passwords, tokens, throttle, audit, envelope } = deps
+
+  const findByLogin = (kind: LoginKind, login: string): Promise<UserRow | undefined> =>
+    kind === 'email'
+      ? findUserByEmailKey(db, emailKey(login))
+      : findUserByUsernameKey(db, usernameKey(login))
+
+  const takenField = async (keys: {
+    email: string | null
+    username: string | null
+  }): Promise<string | undefined> => {
+    const taken = await findTakenKeys(db, keys)
+    if (taken.email) return 'email'
+    if (taken.username) return 'username'
+    return undefined
+  }
+
+  return {
+    /** Creates a user; CONFLICT names the field (`email` or `username`) that is already used. */
+    async register(input: RegisterInput, context: RequestContext): Promise<UserView> {
+      const keys = {
+        email: input.email === undefined ? null : emailKey(input.email),
+        username: input.username === undefined ? null : usernameKey(input.username),
+      }
+      // Checked before hashing so a duplicate costs no argon2 time; the unique indexes still
+      // decide races below.
+      const field = await takenField(keys)
+      if (field !== undefined) throw conflict(field)
+
+      const passwordHash = await passwords.hash(input.password)
+      const now = clock.now().toISOString()
+      try {
+        return await transact(async (trx) => {
+          const id = await insertUser(trx, {
+            username: input.username ?? null,
+            username_key: keys.username,
+            email: input.email ?? null,
+            email_key: keys.email,
+            role: 'user',
+            password_hash: passwordHash,
+            token_version: 0,
+            created_at: now,
+            updated_at: now,
+          })
+          // Sealed after the insert: the AAD binds each value to this user's id.
+          if (input.phone !== undefined || input.address !== undefined) {
+            await trx
+              .updateTable('users')
+              .set({
+                phone_sealed: sealOptional(envelope, input.phone, `user-phone:${id}`),
+                address_sealed: sealOptional(envelope, input.address, `user-address:${id}`),
+              })
+              .where('id', '=', id)
+              .execute()
+          }
+          await audit.append(trx, {
+            type: 'user.register',
+            outcome: 'success',
+            actorId: id,
+            target: { type: 'user', id },
+            context,
+          })
+          return {
+            id,
+            username: input.username ?? null,
+            email: input.email ?? null,
+            role: 'user' as Role,
+            createdAt: now,
+          }
+        })
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict((await takenField(keys)) ?? 'email')
+        throw error
+      }
+    },
+
+    /**
+     * Checks a password and issues a token. Unknown logins spend the same argon2 time as known
+     * ones, and every failure counts towards the account's and the address's throttle.
+     */
+    async login(input: LoginInput, context: RequestContext): Promise<LoginResult> {
+      const user = await findByLogin(input.kind, input.login)
+      const keys = throttle.keysFor(
+        user === undefined
+          ? `${input.kind}:${input.kind === 'email' ? emailKey(input.login) : usernameKey(input.login)}`
+          : `user:${user.id}`,
+        context.clientIp,
+      )
+      const actorId = user?.id ?? null
+      try {
+        await throttle.check(keys)
+      } catch (error) {
+        await audit.record({
+          type: 'auth.login',
+          outcome: 'denied',
+          actorId,
+          details: { reason: 'throttled' },
+          context,
+        })
+        throw error
+      }
+
+      const valid =
+        user === undefined
+          ? await passwords.verifyDummy(input.password)
+          : await passwords.verify(user.password_hash, input.password)
+      if (user === undefined || !valid) {
+        await throttle.recordFailure(keys)
+        await audit.record({
+          type: 'auth.login',
+          outcome: 'failure',
+          actorId,
+          details: { via: input.kind },
+          context,
+        })
+        throw invalidCredentials()
+      }
+
+      await throttle.recordSuccess(keys)
+      const issued = await tokens.issue(user.id, user.token_version)
+      await audit.record({
+        type: 'auth.login',
+        outcome: 'success',
+        actorId,
+        details: { via: input.kind },
+        context,
+      })
+      return { token: issued.token, expiresAt: issued.expiresAt, user: toUserView(user) }
+    },
+
+    /** Kills the caller's token on every surface and every node from now on. */
+    async logout(principal: Principal, context: RequestContext): Promise<void> {
+      await transact(async (trx) => {
+        await insertRevokedToken(trx, principal.jti, principal.tokenExpiresAt.toISOString())
+        await audit.append(trx, {
+          type: 'auth.logout',
+          outcome: 'success',
+          actorId: principal.userId,
+          context,
+        })
+      })
+    },
+
+    /**
+     * Turns a bearer token into the caller, or throws UNAUTHORIZED with the reason (missing,
+     * malformed, invalid, expired, revoked, user-gone) for surfaces that word them differently.
+     */
+    async authenticate(token: string | undefined): Promise<Principal> {
+      if (token === undefined || token === '') throw unauthorized('missing')
+      let claims
+      try {
+        claims = await tokens.verify(token)
+      } catch (error) {
+        if (error instanceof TokenError) throw unauthorized(error.failure)
+        throw error
+      }
+      const state = await findAuthState(db, claims.userId, claims.jti)
+      if (state === undefined) throw unauthorized('user-gone')
+      if (state.revoked || state.token_version !== claims.tokenVersion)
+        throw unauthorized('revoked')
+      return {
+        userId: state.id,
+        username: state.username,
+        email: state.email,
+        role: state.role,
+        jti: claims.jti,
+        tokenExpiresAt: new Date(claims.expiresAt * 1000),
+      }
+    },
+
+    /** Grants or revokes the admin role (the `strongroom admin` command). */
+    async setRole(login: string, role: Role, context: RequestContext): Promise<UserView> {
+      const user = (await findByLogin('username', login)) ?? (await findByLogin('email', login))
+      if (user === undefined) throw notFound('user')
+      await transact(async (trx) => {
+        await updateUserRole(trx, user.id, role, clock.now().toISOString())
+        await audit.append(trx, {
+          type: 'user.role',
+          outcome: 'success',
+          actorId: null,
+          target: { type: 'user', id: user.id },
+          details: { role },
+          context,
+        })
+      })
+      return { ...toUserView(user), role }
+    },
+  }
+}
+
+function sealOptional(
+  envelope: Pick<Envelope, 'seal'>,
+  value: string | undefined,
+  aad: string,
+): Buffer | null {
+  return value === undefined ? null : envelope.seal(Buffer.from(value, 'utf8'), aad)
+}

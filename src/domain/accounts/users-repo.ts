@@ -1,0 +1,71 @@
+import type { Insertable, Kysely, Selectable } from 'kysely'
+
+import type { Database, Role } from '../../db/schema.js'
+import type { UsersTable } from '../../db/tables/accounts.js'
+
+export type UserRow = Selectable<UsersTable>
+
+export function findUserById(db: Kysely<Database>, id: number): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export function findUserByEmailKey(
+  db: Kysely<Database>,
+  key: string,
+): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('email_key', '=', key).executeTakeFirst()
+}
+
+export function findUserByUsernameKey(
+  db: Kysely<Database>,
+  key: string,
+): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('username_key', '=', key).executeTakeFirst()
+}
+
+/** Which of the given unique keys are already taken, if any. */
+export async function findTakenKeys(
+  db: Kysely<Database>,
+  keys: { email: string | null; username: string | null },
+): Promise<{ email: boolean; username: boolean }> {
+  const rows = await db
+    .selectFrom('users')
+    .select(['email_key', 'username_key'])
+    .where((eb) =>
+      eb.or([
+        ...(keys.email === null ? [] : [eb('email_key', '=', keys.email)]),
+        ...(keys.username === null ? [] : [eb('username_key', '=', keys.username)]),
+      ]),
+    )
+    .execute()
+  return {
+    email: keys.email !== null && rows.some((row) => row.email_key === keys.email),
+    username: keys.username !== null && rows.some((row) => row.username_key === keys.username),
+  }
+}
+
+export async function insertUser(
+  db: Kysely<Database>,
+  values: Omit<Insertable<UsersTable>, 'id'>,
+): Promise<number> {
+  const { id } = await db
+    .insertInto('users')
+    .values(values)
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}
+
+export async function updateUserRole(
+  db: Kysely<Database>,
+  id: number,
+  role: Role,
+  updatedAt: string,
+): Promise<void> {
+  await db.updateTable('users').set({ role, updated_at: updatedAt }).where('id', '=', id).execute()
+}
+
+export async function deleteUser(db: Kysely<Database>, id: number): Promise<boolean> {
+  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
+  return result.numDeletedRows > 0n
+}

@@ -1,0 +1,35 @@
+/** Who asked: recorded with every event (CONTRACTS.md §4 needs IP and user agent). */
+export interface RequestContext {
+  clientIp: string
+  /** As sent; `""` when the client sent none. */
+  userAgent: string
+}
+
+export type AuditOutcome = 'success' | 'failure' | 'denied'
+
+/** Every kind of event Strongroom records. Adding a kind is adding a line here. */
+export type AuditType =
+  | 'user.register'
+  | 'auth.login'
+  | 'auth.logout'
+  | 'user.role'
+  | 'personal-secret.set'
+  | 'personal-secret.read'
+
+/**
+ * Facts about an event. Values are scalars so a secret can't hide in a nested blob; callers pass
+ * ids, names of permissions, counts — never a secret value, password, passphrase or token.
+ */
+export type AuditDetails = Readonly<Record<string, string | number | boolean | null>>
+
+export interface AuditEvent {
+  type: AuditType
+  outcome: AuditOutcome
+  actorId: number | null
+  target?: { type: string; id: string | number }
+  details?: AuditDetails
+  context: RequestContext
+}
+
+/** A context for actions no HTTP client asked for (the CLI, the sweeper). */
+export const systemContext = (agent: string): RequestContext => ({ clientIp: '', userAgent: agent })

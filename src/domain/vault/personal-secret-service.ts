@@ -1,0 +1,92 @@
+import type { Clock } from '../../clock.js'
+import type { Envelope } from '../../crypto/envelope.js'
+import type { Transact } from '../../db/transaction.js'
+import { AppError, notFound } from '../../errors.js'
+import { usernameKey } from '../accounts/identity.js'
+import type { Principal } from '../accounts/views.js'
+import type { AuditLog } from '../audit/audit-log.js'
+import type { RequestContext } from '../audit/types.js'
+import { findPersonalSecret, upsertPersonalSecret } from './personal-secrets-repo.js'
+
+export type PersonalSecretService = ReturnType<typeof createPersonalSecretService>
+
+const aadFor = (userId: number): string => `personal-secret:${userId}`
+
+/**
+ * One secret per user, readable and writable by that user only (CONTRACTS.md §1). Naming any
+ * other username is refused exactly like a bad token, so the answer never tells whether the
+ * other user exists or has a secret.
+ */
+export function createPersonalSecretService(deps: {
+  transact: Transact
+  clock: Clock
+  envelope: Envelope
+  audit: Pick<AuditLog, 'append' | 'record'>
+}) {
+  const { transact, clock, envelope, audit } = deps
+
+  const requireSelf = async (
+    principal: Principal,
+    username: string,
+    type: 'personal-secret.set' | 'personal-secret.read',
+    context: RequestContext,
+  ): Promise<void> => {
+    if (principal.username !== null && usernameKey(principal.username) === usernameKey(username))
+      return
+    await audit.record({
+      type,
+      outcome: 'denied',
+      actorId: principal.userId,
+      details: { reason: 'not-owner' },
+      context,
+    })
+    throw new AppError('UNAUTHORIZED', 'Not authorized', {
+      authFailure: 'invalid',
+      subject: 'not-owner',
+    })
+  }
+
+  return {
+    async set(
+      principal: Principal,
+      username: string,
+      secret: string,
+      context: RequestContext,
+    ): Promise<void> {
+      await requireSelf(principal, username, 'personal-secret.set', context)
+      const plaintext = Buffer.from(secret, 'utf8')
+      const sealed = envelope.seal(plaintext, aadFor(principal.userId))
+      plaintext.fill(0)
+      await transact(async (trx) => {
+        await upsertPersonalSecret(trx, principal.userId, sealed, clock.now().toISOString())
+        await audit.append(trx, {
+          type: 'personal-secret.set',
+          outcome: 'success',
+          actorId: principal.userId,
+          target: { type: 'user', id: principal.userId },
+          context,
+        })
+      })
+    },
+
+    /** The secret, after its read is on the audit chain (nothing reaches a client unrecorded). */
+    async get(principal: Principal, username: string, context: RequestContext): Promise<string> {
+      await requireSelf(principal, username, 'personal-secret.read', context)
+      return transact(async (trx) => {
+        const sealed = await findPersonalSecret(trx, principal.userId)
+        if (sealed === undefined) throw notFound('personal-secret')
+        const plaintext = envelope.open(sealed, aadFor(principal.userId))
+        await audit.append(trx, {
+          type: 'personal-secret.read',
+          outcome: 'success',
+          actorId: principal.userId,
+          target: { type: 'user', id: principal.userId },
+          context,
+        })
+        const secret = plaintext.toString('utf8')
+        plaintext.fill(0)
+        return secret
+      })
+    },
+  }
+}

@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely'
+
+import type { Database } from '../../db/schema.js'
+
+export async function findPersonalSecret(
+  db: Kysely<Database>,
+  userId: number,
+): Promise<Buffer | undefined> {
+  const row = await db
+    .selectFrom('personal_secrets')
+    .select('sealed')
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
+  return row?.sealed
+}
+
+/** Insert or overwrite: a user has one personal secret (CONTRACTS.md §1). */
+export async function upsertPersonalSecret(
+  db: Kysely<Database>,
+  userId: number,
+  sealed: Buffer,
+  now: string,
+): Promise<void> {
+  await db
+    .insertInto('personal_secrets')
+    .values({ user_id: userId, sealed, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ sealed, updated_at: now }))
+    .execute()
+}

@@ -1,0 +1,70 @@
+/**
+ * The one error type services throw. A service names *what* went wrong with a stable code; each
+ * surface turns the code into its own documented status and body (CONTRACTS.md "Everywhere"), so
+ * no HTTP detail leaks into the domain and no dialect leaks into another surface.
+ */
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'INTERNAL'
+
+/** Why a request could not be authenticated; the Lock surface words each one differently. */
+export type AuthFailure = 'missing' | 'malformed' | 'invalid' | 'expired' | 'revoked' | 'user-gone'
+
+/** One failed input rule, located the way FastAPI and Ajv locate them. */
+export interface ValidationIssue {
+  location: 'body' | 'query' | 'params' | 'headers'
+  /** Path inside the location, e.g. `['email']`; empty when the whole part is wrong. */
+  path: string[]
+  kind: 'missing' | 'type' | 'format' | 'too_short' | 'too_long' | 'range' | 'enum' | 'other'
+  message: string
+}
+
+export interface AppErrorDetails {
+  /** Which unique field collided, for CONFLICT. */
+  field?: string
+  authFailure?: AuthFailure
+  retryAfterSeconds?: number
+  issues?: ValidationIssue[]
+  /** Methods a path does answer, for METHOD_NOT_ALLOWED. */
+  allow?: string[]
+  /** What a NOT_FOUND, FORBIDDEN or CONFLICT was about, so a surface can pick its sentence. */
+  subject?: string
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly details: AppErrorDetails
+
+  constructor(code: ErrorCode, message: string, details: AppErrorDetails = {}) {
+    super(message)
+    this.name = 'AppError'
+    this.code = code
+    this.details = details
+  }
+}
+
+export const unauthorized = (authFailure: AuthFailure = 'invalid'): AppError =>
+  new AppError('UNAUTHORIZED', 'Not authorized', { authFailure })
+
+export const notFound = (subject?: string): AppError =>
+  new AppError('NOT_FOUND', 'Not found', subject === undefined ? {} : { subject })
+
+export const forbidden = (subject?: string): AppError =>
+  new AppError('FORBIDDEN', 'Forbidden', subject === undefined ? {} : { subject })
+
+export const conflict = (field: string): AppError =>
+  new AppError('CONFLICT', 'Already in use', { field })
+
+export const rateLimited = (retryAfterSeconds: number): AppError =>
+  new AppError('RATE_LIMITED', 'Too many attempts', { retryAfterSeconds })
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify'
+
+/**
+ * Headers every response carries (CONTRACTS.md "Everywhere"), errors and 404s included: the hook
+ * sits on the root instance and runs for every reply Fastify sends. API responses forbid
+ * everything a browser could do with them; the Swagger UI pages get the least they need to render.
+ */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'"
+const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+
+const isDocsPath = (url: string): boolean => /^\/(api\/)?docs(\/|$|\?)/.test(url)
+
+export function registerSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const docs = isDocsPath(request.url)
+    reply.header('X-Content-Type-Options', 'nosniff')
+    reply.header('X-Frame-Options', 'DENY')
+    reply.header('Content-Security-Policy', docs ? DOCS_CSP : API_CSP)
+    reply.header('Referrer-Policy', 'no-referrer')
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin')
+    reply.header('Cross-Origin-Resource-Policy', 'same-origin')
+    // Any API response may carry a token, a secret or a key: never cache one unless a route said
+    // otherwise (the One-time surface sets its own, stricter, value).
+    if (!docs && !reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store')
+    return payload
+  })
+}

@@ -1,0 +1,28 @@
+import { Ajv } from 'ajv'
+import type { Options } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import type { FastifyInstance } from 'fastify'
+
+// ajv-formats is CommonJS; under NodeNext its default export is the module object.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
+
+/**
+ * Two validators. Bodies are JSON and must already have the right types: `{"password": 1234}` is a
+ * 422, not the string "1234" (CONTRACTS.md §1). Query strings and path parameters are text by
+ * nature, so `?page=2` is coerced to the integer the schema asks for.
+ */
+export function registerValidators(app: FastifyInstance): void {
+  const common: Options = {
+    removeAdditional: true,
+    useDefaults: true,
+    allErrors: true,
+    strict: false,
+  }
+  const body = new Ajv({ ...common, coerceTypes: false })
+  const text = new Ajv({ ...common, coerceTypes: 'array' })
+  addFormats(body)
+  addFormats(text)
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? body : text).compile(schema),
+  )
+}

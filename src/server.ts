@@ -1,0 +1,55 @@
+import { buildApp } from './app.js'
+import type { Config } from './config.js'
+
+/** How long in-flight requests get to finish after SIGTERM before the process gives up on them. */
+const SHUTDOWN_GRACE_MS = 10_000
+
+/**
+ * Serves until SIGTERM or SIGINT, then stops accepting connections, lets in-flight requests
+ * finish, closes the store and exits 0. This file and cli.ts are the only ones that touch the
+ * process (ARCHITECTURE.md rule 1).
+ */
+export async function startServer(config: Config, warnings: readonly string[]): Promise<void> {
+  const app = await buildApp(config)
+  for (const warning of warnings) app.log.warn(warning)
+
+  // A request must never take the process down (CWE-703): anything that escapes Fastify's
+  // lifecycle is logged, and the server keeps serving.
+  process.on('unhandledRejection', (reason) => {
+    app.log.error({ err: describe(reason) }, 'unhandled rejection')
+  })
+  process.on('uncaughtException', (error) => {
+    app.log.error({ err: describe(error) }, 'uncaught exception')
+  })
+
+  let stopping = false
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      app.log.warn({ signal }, 'second signal: exiting now')
+      process.exit(1)
+    }
+    stopping = true
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests')
+    const timer = setTimeout(() => {
+      app.log.error('shutdown grace period over: exiting with requests still open')
+      process.exit(1)
+    }, SHUTDOWN_GRACE_MS)
+    timer.unref()
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: describe(error) }, 'error while shutting down')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+
+  await app.listen({ host: config.host, port: config.port })
+}
+
+const describe = (value: unknown): { type: string; message: string } =>
+  value instanceof Error
+    ? { type: value.constructor.name, message: value.message }
+    : { type: typeof value, message: 'non-error value' }

@@ -1,0 +1,50 @@
+import { Type } from 'typebox'
+
+/**
+ * Request and response schemas of the Secret Storage surface (CONTRACTS.md §1). Response schemas
+ * are allow-lists: a field not named here cannot reach a client. Every input is bounded.
+ */
+
+/** Printable text: no control characters, so a name can't forge a log line or a header. */
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]+$'
+
+export const EmailSchema = Type.String({ format: 'email', maxLength: 254 })
+export const UsernameSchema = Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE })
+/** No length rule on this surface: 4-character passwords register (CONTRACTS.md §1). */
+export const PasswordSchema = Type.String({ minLength: 1, maxLength: 1024 })
+export const SecretValueSchema = Type.String({ maxLength: 65_536 })
+
+export const RegisterBody = Type.Object({
+  email: EmailSchema,
+  username: UsernameSchema,
+  password: PasswordSchema,
+})
+
+/** Any two strings: a wrong or unknown e-mail is a 401 like a wrong password, never a 422. */
+export const LoginBody = Type.Object({
+  email: Type.String({ maxLength: 320 }),
+  password: Type.String({ maxLength: 1024 }),
+})
+
+export const SetSecretBody = Type.Object({
+  username: Type.String({ maxLength: 64 }),
+  secret: SecretValueSchema,
+})
+
+export const GetSecretQuery = Type.Object({
+  username: Type.String({ maxLength: 64 }),
+})
+
+export const MessageResponse = Type.Object({ message: Type.String() })
+export const LoginResponse = Type.Object({ token: Type.String(), message: Type.String() })
+export const SecretResponse = Type.Object({ secret: Type.String() })
+export const DetailResponse = Type.Object({ detail: Type.String() })
+export const ValidationResponse = Type.Object({
+  detail: Type.Array(
+    Type.Object({
+      type: Type.String(),
+      loc: Type.Array(Type.Union([Type.String(), Type.Number()])),
+      msg: Type.String(),
+    }),
+  ),
+})

@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { TestContext } from 'node:test'
+
+import type { FastifyInstance } from 'fastify'
+
+import { buildApp } from '../../src/app.js'
+import type { AppOverrides } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import type { Config } from '../../src/config.js'
+import { openStore } from '../../src/db/connect.js'
+import type { Store } from '../../src/db/connect.js'
+import { migrateToLatest } from '../../src/db/migrate.js'
+import { createServices } from '../../src/services.js'
+import type { Services } from '../../src/services.js'
+import { systemClock } from '../../src/clock.js'
+import { createPostgresSchema } from './dialects.js'
+import type { TestDialect } from './dialects.js'
+
+export const TEST_APP_SECRET = 'test-app-secret-not-for-production'
+
+export interface TestEnvironment {
+  config: Config
+  dataDir: string
+  dialect: TestDialect
+  /** Env vars that select this environment, for spawning a real server or the CLI on it. */
+  env: Record<string, string>
+}
+
+/**
+ * A private store for one test: a temporary DATA_DIR (SQLite) or a fresh PostgreSQL schema,
+ * migrated the way production migrates it. Removed when the test ends.
+ */
+export async function createTestEnvironment(
+  t: TestContext,
+  options: { dialect?: TestDialect; env?: Record<string, string> } = {},
+): Promise<TestEnvironment> {
+  const dialect = options.dialect ?? 'sqlite'
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'strongroom-test-'))
+  t.after(() => {
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    APP_SECRET: TEST_APP_SECRET,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  }
+  if (dialect === 'postgres') {
+    const schema = await createPostgresSchema()
+    t.after(() => schema.drop())
+    env.DATABASE_URL = schema.url
+  }
+  const { config } = loadConfig(env)
+  if (dialect === 'postgres') {
+    // What `strongroom migrate` does before PostgreSQL nodes start.
+    const store = openStore(config.database)
+    try {
+      await migrateToLatest(store)
+    } finally {
+      await store.close()
+    }
+  }
+  return { config, dataDir, dialect, env }
+}
+
+export interface TestApp extends TestEnvironment {
+  app: FastifyInstance
+}
+
+/** The production app on a private store, closed when the test ends. */
+export async function buildTestApp(
+  t: TestContext,
+  options: { dialect?: TestDialect; env?: Record<string, string>; overrides?: AppOverrides } = {},
+): Promise<TestApp> {
+  const environment = await createTestEnvironment(t, options)
+  const app = await buildApp(environment.config, options.overrides)
+  t.after(() => app.close())
+  await app.ready()
+  return { ...environment, app }
+}
+
+/** The domain services on a test environment's store (what the CLI uses), closed when the test ends. */
+export function openServices(
+  t: TestContext,
+  environment: TestEnvironment,
+): { services: Services; store: Store } {
+  const store = openStore(environment.config.database)
+  t.after(() => store.close())
+  return { services: createServices(environment.config, store, systemClock), store }
+}
