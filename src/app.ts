@@ -7,6 +7,7 @@ import type { DestinationStream } from 'pino'
 import { systemClock } from './clock.js'
 import type { Config } from './config.js'
 import { openStore } from './db/connect.js'
+import type { Store } from './db/connect.js'
 import { prepareStore } from './db/prepare.js'
 import { randomId } from './crypto/random.js'
 import { installDialect } from './http/dialect.js'
@@ -23,6 +24,8 @@ import { secretStorageSurface } from './surfaces/secret-storage/routes.js'
 import { VERSION } from './version.js'
 
 export interface AppOverrides extends ServiceOverrides {
+  /** An already open store; the caller keeps ownership and closes it. */
+  store?: Store
   /** Where log lines go (tests capture them to prove nothing secret is logged). */
   logStream?: DestinationStream
 }
@@ -37,13 +40,14 @@ export async function buildApp(
   overrides: AppOverrides = {},
 ): Promise<FastifyInstance> {
   const clock = overrides.clock ?? systemClock
-  const store = openStore(config.database)
+  const ownsStore = overrides.store === undefined
+  const store = overrides.store ?? openStore(config.database)
   let services
   try {
     await prepareStore(store)
     services = createServices(config, store, clock, overrides)
   } catch (error) {
-    await store.close()
+    if (ownsStore) await store.close()
     throw error
   }
 
@@ -61,7 +65,7 @@ export async function buildApp(
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
-  app.addHook('onClose', () => store.close())
+  if (ownsStore) app.addHook('onClose', () => store.close())
 
   app.decorateRequest('principal', null)
   registerValidators(app)

@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely'
+import { Migrator, sql } from 'kysely'
 import type { Migration, MigrationProvider } from 'kysely'
 
 import type { Store } from './connect.js'
@@ -11,7 +11,17 @@ export class MigrationError extends Error {
   }
 }
 
-function migratorFor(store: Store): Migrator {
+/**
+ * On PostgreSQL the bookkeeping tables live in the session's current schema, named explicitly:
+ * Kysely otherwise looks for them in every schema and, when another schema of the same database
+ * has them, believes they exist here too.
+ */
+async function migratorFor(store: Store): Promise<Migrator> {
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db))
+          .rows[0]?.schema
+      : undefined
   const provider: MigrationProvider = {
     getMigrations: () =>
       Promise.resolve(
@@ -28,6 +38,7 @@ function migratorFor(store: Store): Migrator {
     provider,
     migrationTableName: 'strongroom_migrations',
     migrationLockTableName: 'strongroom_migration_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
 }
 
@@ -37,7 +48,7 @@ function migratorFor(store: Store): Migrator {
  * @returns the names applied by this call (empty when already current).
  */
 export async function migrateToLatest(store: Store): Promise<string[]> {
-  const { error, results = [] } = await migratorFor(store).migrateToLatest()
+  const { error, results = [] } = await (await migratorFor(store)).migrateToLatest()
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')
     throw new MigrationError(
@@ -52,6 +63,6 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
 
 /** Names of migrations this code knows that the store has not applied yet. */
 export async function pendingMigrations(store: Store): Promise<string[]> {
-  const migrations = await migratorFor(store).getMigrations()
+  const migrations = await (await migratorFor(store)).getMigrations()
   return migrations.filter((migration) => migration.executedAt === undefined).map((m) => m.name)
 }

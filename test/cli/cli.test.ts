@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+
+import Database from 'better-sqlite3'
+
+import { buildApp } from '../../src/app.js'
+import { findUserByUsernameKey } from '../../src/domain/accounts/users-repo.js'
+import { createTestEnvironment, openServices } from '../helpers/app.js'
+import type { TestEnvironment } from '../helpers/app.js'
+import { DIALECTS, withClient } from '../helpers/dialects.js'
+import { bearer, signUp } from '../helpers/http.js'
+import { runCli } from '../helpers/process.js'
+
+/** Runs one statement against the environment's own database, behind the application's back. */
+async function tamper(environment: TestEnvironment, statement: string): Promise<void> {
+  const { database } = environment.config
+  if (database.kind === 'sqlite') {
+    const db = new Database(database.file)
+    try {
+      db.exec(statement)
+    } finally {
+      db.close()
+    }
+  } else {
+    await withClient((client) => client.query(statement), database.url)
+  }
+}
+
+/** A short history: two users, a secret set and read, one refused cross-user read. */
+async function recordSomeHistory(environment: TestEnvironment): Promise<string> {
+  const app = await buildApp(environment.config)
+  try {
+    const alice = await signUp(app)
+    const bob = await signUp(app)
+    await app.inject({
+      method: 'POST',
+      url: '/set_secret',
+      headers: bearer(alice.token),
+      payload: { username: alice.username, secret: 'x' },
+    })
+    await app.inject({
+      method: 'GET',
+      url: `/get_secret?username=${alice.username}`,
+      headers: bearer(alice.token),
+    })
+    await app.inject({
+      method: 'GET',
+      url: `/get_secret?username=${alice.username}`,
+      headers: bearer(bob.token),
+    })
+    return alice.username
+  } finally {
+    await app.close()
+  }
+}
+
+for (const dialect of DIALECTS) {
+  describe(`strongroom CLI (${dialect})`, () => {
+    it('audit verify passes on a real history and names the event edited behind its back', async (t) => {
+      const environment = await createTestEnvironment(t, { dialect })
+      await recordSomeHistory(environment)
+
+      const clean = runCli(['audit', 'verify'], environment.env)
+      assert.equal(clean.code, 0, clean.stderr)
+      assert.match(clean.stdout, /Audit chain intact: 7 event\(s\) verified/)
+
+      await tamper(environment, `update audit_events set client_ip = '198.51.100.66' where seq = 5`)
+      const broken = runCli(['audit', 'verify'], environment.env)
+      assert.equal(broken.code, 1)
+      assert.match(broken.stderr, /BROKEN at event 5 \([0-9a-f-]{36}\): event 5 .* was altered/)
+      assert.match(broken.stderr, /4 event\(s\) before it verified/)
+    })
+
+    it('admin grant and revoke change the role, are audited, and refuse unknown users', async (t) => {
+      const environment = await createTestEnvironment(t, { dialect })
+      const username = await recordSomeHistory(environment)
+      const { store } = openServices(t, environment)
+      const role = async (): Promise<string | undefined> =>
+        (await findUserByUsernameKey(store.db, username.toLowerCase()))?.role
+
+      const granted = runCli(['admin', 'grant', username.toUpperCase()], environment.env)
+      assert.equal(granted.code, 0, granted.stderr)
+      assert.match(granted.stdout, /is now an admin/)
+      assert.equal(await role(), 'admin')
+
+      const revoked = runCli(['admin', 'revoke', username], environment.env)
+      assert.equal(revoked.code, 0, revoked.stderr)
+      assert.equal(await role(), 'user')
+
+      const unknown = runCli(['admin', 'grant', 'nobody-here'], environment.env)
+      assert.equal(unknown.code, 1)
+      assert.match(unknown.stderr, /No user with username or e-mail "nobody-here"/)
+
+      const events = await store.db
+        .selectFrom('audit_events')
+        .select(['type', 'details'])
+        .where('type', '=', 'user.role')
+        .orderBy('seq')
+        .execute()
+      assert.deepEqual(
+        events.map((event) => event.details),
+        ['{"role":"admin"}', '{"role":"user"}'],
+      )
+      assert.equal(runCli(['audit', 'verify'], environment.env).code, 0)
+    })
+  })
+}
+
+describe('strongroom CLI (configuration and usage)', () => {
+  it('prints help, and exits 2 on usage errors and on invalid configuration', async (t) => {
+    const environment = await createTestEnvironment(t)
+    const help = runCli(['help'], environment.env)
+    assert.equal(help.code, 0)
+    assert.match(help.stdout, /strongroom admin grant <username>/)
+
+    assert.equal(runCli(['admin', 'promote', 'x'], environment.env).code, 2)
+    assert.equal(runCli(['frobnicate'], environment.env).code, 2)
+
+    const bad = runCli(['serve'], { ...environment.env, PORT: 'eighty', LOG_LEVEL: 'loud' })
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /PORT must be a whole number/)
+    assert.match(bad.stderr, /LOG_LEVEL must be one of/)
+  })
+
+  it('migrate applies the schema once, then reports it current', async (t) => {
+    const environment = await createTestEnvironment(t, { env: { DATABASE_URL: ':memory:' } })
+    // A fresh on-disk SQLite file in the environment's data directory.
+    const env = { ...environment.env, DATABASE_URL: `${environment.dataDir}/fresh.db` }
+    const first = runCli(['migrate'], env)
+    assert.equal(first.code, 0, first.stderr)
+    assert.match(first.stdout, /Applied \d+ migration\(s\)/)
+    const second = runCli(['migrate'], env)
+    assert.match(second.stdout, /Schema is current/)
+  })
+})

@@ -1,0 +1,108 @@
+import { spawn, spawnSync } from 'node:child_process'
+import path from 'node:path'
+import type { TestContext } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+/** The CLI entry point, run from source through tsx so tests need no build step. */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const CLI = path.join(ROOT, 'src/cli.ts')
+const NODE_ARGS = ['--import', 'tsx', CLI]
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs `strongroom <args>` to completion with exactly `env` (plus PATH). */
+export function runCli(args: readonly string[], env: Record<string, string>): CliResult {
+  const result = spawnSync(process.execPath, [...NODE_ARGS, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+export interface RunningServer {
+  url: string
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string
+  /** SIGTERM, then waits for the exit code. */
+  stop(): Promise<number | null>
+  /** SIGKILL, no goodbye: what a crash looks like. */
+  kill(): Promise<void>
+}
+
+/**
+ * Starts `strongroom serve` on a free loopback port and resolves once it listens. The process is
+ * killed when the test ends if the test did not stop it.
+ */
+export async function startServer(
+  t: TestContext,
+  env: Record<string, string>,
+): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...NODE_ARGS, 'serve'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`server did not start:\n${output}`))
+    }, 30_000)
+    const look = (): void => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    }
+    child.stdout.on('data', look)
+    void exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited with ${String(code)} before listening:\n${output}`))
+    })
+  })
+
+  return {
+    url,
+    output: () => output,
+    stop: () => {
+      child.kill('SIGTERM')
+      return exited
+    },
+    kill: async () => {
+      child.kill('SIGKILL')
+      await exited
+    },
+  }
+}
+
+/** JSON over real HTTP. */
+export async function call(
+  server: RunningServer,
+  method: string,
+  pathAndQuery: string,
+  options: { body?: unknown; token?: string } = {},
+): Promise<{ status: number; body: unknown }> {
+  const headers: Record<string, string> = {}
+  if (options.body !== undefined) headers['content-type'] = 'application/json'
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
+  const response = await fetch(`${server.url}${pathAndQuery}`, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  })
+  const text = await response.text()
+  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) }
+}
