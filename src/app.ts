@@ -18,6 +18,7 @@ import { loggerOptions, registerResponseLog } from './http/logging.js'
 import { registerOpenApi } from './http/openapi.js'
 import { registerSecurityHeaders } from './http/security-headers.js'
 import { registerValidators } from './http/validation.js'
+import { startMaintenance } from './maintenance.js'
 import { createServices } from './services.js'
 import type { ServiceOverrides } from './services.js'
 import { secretStorageSurface } from './surfaces/secret-storage/routes.js'
@@ -85,5 +86,15 @@ export async function buildApp(
   await registerOpenApi(app, VERSION)
   registerHome(app, VERSION)
   await app.register(secretStorageSurface, { services })
+
+  // Housekeeping belongs to a serving node only: it starts when the app listens (never under
+  // `inject` in tests) and stops when the app closes.
+  let maintenance: { stop(): void } | undefined
+  app.addHook('onListen', async () => {
+    maintenance ??= startMaintenance(services, app.log)
+  })
+  app.addHook('onClose', async () => {
+    maintenance?.stop()
+  })
   return app
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 
-import { setAdmin, migrate, verifyAudit } from './cli/commands.js'
+import { migrate, setAdmin, setPassword, verifyAudit } from './cli/commands.js'
+import { readSecretLine } from './cli/read-secret.js'
 import type { Outcome } from './cli/commands.js'
 import { ConfigError, loadConfig } from './config.js'
 import type { LoadedConfig } from './config.js'
@@ -16,6 +17,9 @@ Usage:
   strongroom migrate                    apply pending database migrations (needed for PostgreSQL)
   strongroom admin grant <username>     give a user the admin role (username or e-mail)
   strongroom admin revoke <username>    take the admin role away
+  strongroom user set-password <username>
+                                        set a new password, read from standard input (never an
+                                        argument); every older token of that user stops working
   strongroom audit verify               check the audit hash chain; names the first broken event
   strongroom help                       this text
 
@@ -57,6 +61,12 @@ async function main(argv: readonly string[]): Promise<number> {
         return print(await setAdmin(config, arg, sub === 'grant'))
       }
       return print({ code: 2, err: 'Usage: strongroom admin grant|revoke <username>' })
+    case 'user':
+      if (sub === 'set-password' && arg !== undefined && arg !== '') {
+        const password = await readSecretLine(`New password for ${arg}: `)
+        return print(await setPassword(config, arg, password))
+      }
+      return print({ code: 2, err: 'Usage: strongroom user set-password <username>' })
     case 'audit':
       if (sub === 'verify') return print(await verifyAudit(config))
       return print({ code: 2, err: 'Usage: strongroom audit verify' })

@@ -26,6 +26,14 @@ export interface LoginThrottleConfig {
   windowSeconds: number
 }
 
+/** One fixed-window rate limit: at most `limit` requests per `windowMs`. */
+export interface RateLimit {
+  limit: number
+  windowMs: number
+  /** As the operator wrote it, e.g. `5/minute`. */
+  text: string
+}
+
 export interface Config {
   host: string
   port: number
@@ -41,6 +49,20 @@ export interface Config {
   tokenTtlSeconds: number
   loginThrottle: LoginThrottleConfig
   bodyLimitBytes: number
+  /** Shared counters for several nodes (rate limits); unset means counters live in the store. */
+  redisUrl: string | undefined
+  /** Where the Lock surface is mounted (CONTRACTS.md §3). */
+  lockPrefix: string
+  /** The Lock surface's per-address, per-route limits, checked before anything else. */
+  lockRateLimits: readonly RateLimit[]
+  /** Serve the Lock surface's getLogs/getUsers debug views (admins only even then). */
+  lockDebugViews: boolean
+  /** Serve `GET /api/event` without an admin token. */
+  eventsPublic: boolean
+  /** Longest life of a one-time secret, and the life of one created without a TTL. */
+  oneTimeMaxTtlSeconds: number
+  /** Wrong passphrases a one-time secret survives; the next one destroys it. */
+  oneTimeMaxAttempts: number
 }
 
 export class ConfigError extends Error {
@@ -111,6 +133,32 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     )
   }
 
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)
+    if (raw === undefined) return fallback
+    if (raw === 'true') return true
+    if (raw === 'false') return false
+    problems.push(`${name} must be true or false (got "${raw}")`)
+    return fallback
+  }
+
+  const redisUrl = read('REDIS_URL')
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/i.test(redisUrl)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL')
+  }
+
+  const lockPrefix = read('LOCK_PREFIX') ?? '/lock'
+  if (!/^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/.test(lockPrefix)) {
+    problems.push(
+      `LOCK_PREFIX must start with / and name a path without a trailing slash, such as /lock (got "${lockPrefix}")`,
+    )
+  }
+  const lockRateLimits = parseRateLimits(
+    'LOCK_RATE_LIMITS',
+    read('LOCK_RATE_LIMITS') ?? '1/second;5/minute;10/hour',
+    problems,
+  )
+
   const corsOrigins = list('CORS_ORIGINS')
   for (const origin of corsOrigins) {
     if (origin === '*' || !isOrigin(origin)) {
@@ -142,10 +190,49 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
       windowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 7 * 24 * 3600),
     },
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    redisUrl,
+    lockPrefix,
+    lockRateLimits,
+    lockDebugViews: boolean('LOCK_DEBUG_VIEWS', false),
+    eventsPublic: boolean('EVENTS_PUBLIC', false),
+    oneTimeMaxTtlSeconds: integer(
+      'ONE_TIME_MAX_TTL_SECONDS',
+      30 * 24 * 3600,
+      1,
+      10 * 365 * 24 * 3600,
+    ),
+    oneTimeMaxAttempts: integer('ONE_TIME_MAX_ATTEMPTS', 5, 1, 1000),
   }
 
   if (problems.length > 0) throw new ConfigError(problems)
   return { config: deepFreeze(config), warnings }
+}
+
+const RATE_UNITS: Readonly<Record<string, number>> = {
+  second: 1000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+}
+
+/** `N/unit` items separated by `;` (CONTRACTS.md "Lock surface"); an empty value means no limit. */
+function parseRateLimits(name: string, raw: string, problems: string[]): RateLimit[] {
+  const limits: RateLimit[] = []
+  for (const item of raw
+    .split(';')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
+    const match = /^(\d{1,9})\s*\/\s*(second|minute|hour|day)s?$/i.exec(item)
+    const windowMs = match?.[2] === undefined ? undefined : RATE_UNITS[match[2].toLowerCase()]
+    if (match?.[1] === undefined || windowMs === undefined || Number(match[1]) < 1) {
+      problems.push(
+        `${name} must be items like 5/minute (units: second, minute, hour, day) separated by ; (got "${item}")`,
+      )
+      continue
+    }
+    limits.push({ limit: Number(match[1]), windowMs, text: item })
+  }
+  return limits
 }
 
 function parseDatabaseUrl(

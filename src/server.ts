@@ -1,5 +1,6 @@
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
+import { VERSION } from './version.js'
 
 /** How long in-flight requests get to finish after SIGTERM before the process gives up on them. */
 const SHUTDOWN_GRACE_MS = 10_000
@@ -47,6 +48,14 @@ export async function startServer(config: Config, warnings: readonly string[]): 
   process.once('SIGINT', stop)
 
   await app.listen({ host: config.host, port: config.port })
+  app.log.info(
+    {
+      version: VERSION,
+      store: config.database.kind === 'sqlite' ? config.database.file : 'postgresql',
+      keys: config.appSecret === undefined ? `key file in ${config.dataDir}` : 'APP_SECRET',
+    },
+    'Strongroom is ready',
+  )
 }
 
 const describe = (value: unknown): { type: string; message: string } =>

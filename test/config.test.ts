@@ -23,6 +23,20 @@ describe('configuration', () => {
     })
     assert.equal(config.bodyLimitBytes, 65_536)
     assert.deepEqual(config.corsOrigins, [])
+    assert.equal(config.redisUrl, undefined)
+    assert.equal(config.lockPrefix, '/lock')
+    assert.deepEqual(
+      config.lockRateLimits.map(({ limit, windowMs }) => [limit, windowMs]),
+      [
+        [1, 1000],
+        [5, 60_000],
+        [10, 3_600_000],
+      ],
+    )
+    assert.equal(config.lockDebugViews, false)
+    assert.equal(config.eventsPublic, false)
+    assert.equal(config.oneTimeMaxTtlSeconds, 2_592_000)
+    assert.equal(config.oneTimeMaxAttempts, 5)
     assert.deepEqual(warnings, [])
   })
 
@@ -95,6 +109,47 @@ describe('configuration', () => {
     const { warnings } = loadConfig({ DATABASE_URL: 'postgres://u@h/db' })
     assert.equal(warnings.length, 1)
     assert.match(warnings[0] ?? '', /every node/)
+  })
+
+  it('parses the surface settings, and reports each bad one', () => {
+    const { config } = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      LOCK_PREFIX: '/',
+      LOCK_RATE_LIMITS: '2/second; 100/day',
+      LOCK_DEBUG_VIEWS: 'true',
+      EVENTS_PUBLIC: 'true',
+      ONE_TIME_MAX_TTL_SECONDS: '60',
+      ONE_TIME_MAX_ATTEMPTS: '3',
+    })
+    assert.equal(config.redisUrl, 'redis://127.0.0.1:6379')
+    assert.equal(config.lockPrefix, '/')
+    assert.deepEqual(
+      config.lockRateLimits.map(({ limit, windowMs }) => [limit, windowMs]),
+      [
+        [2, 1000],
+        [100, 86_400_000],
+      ],
+    )
+    assert.equal(config.lockDebugViews, true)
+    assert.equal(config.eventsPublic, true)
+    assert.equal(config.oneTimeMaxTtlSeconds, 60)
+    assert.equal(config.oneTimeMaxAttempts, 3)
+
+    assert.throws(
+      () =>
+        loadConfig({
+          REDIS_URL: 'http://x',
+          LOCK_PREFIX: 'lock/',
+          LOCK_RATE_LIMITS: '5/fortnight;0/second;x',
+          LOCK_DEBUG_VIEWS: 'yes',
+          EVENTS_PUBLIC: '1',
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError)
+        assert.equal(error.problems.length, 7)
+        return true
+      },
+    )
   })
 
   it('parses lists of origins and proxies', () => {

@@ -48,6 +48,29 @@ export async function setAdmin(config: Config, login: string, grant: boolean): P
   }
 }
 
+export async function setPassword(
+  config: Config,
+  login: string,
+  password: string,
+): Promise<Outcome> {
+  if (password === '') return { code: 2, err: 'The new password is empty; nothing changed.' }
+  try {
+    const user = await withServices(config, (services) =>
+      services.accounts.setPassword(login, password, systemContext('strongroom-cli')),
+    )
+    const who = user.username ?? user.email ?? `#${user.id}`
+    return {
+      code: 0,
+      out: `${who} (user ${user.id}) has a new password. Every token issued before is now refused.`,
+    }
+  } catch (error) {
+    if (isAppError(error) && error.code === 'NOT_FOUND') {
+      return { code: 1, err: `No user with username or e-mail "${login}".` }
+    }
+    throw error
+  }
+}
+
 export async function verifyAudit(config: Config): Promise<Outcome> {
   const result = await withServices(config, (services) => services.audit.verify())
   if (result.ok) {

@@ -19,8 +19,8 @@ export class MigrationError extends Error {
 async function migratorFor(store: Store): Promise<Migrator> {
   const schema =
     store.dialect === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db))
-          .rows[0]?.schema
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]
+          ?.schema
       : undefined
   const provider: MigrationProvider = {
     getMigrations: () =>

@@ -106,6 +106,42 @@ for (const dialect of DIALECTS) {
   })
 }
 
+describe('strongroom user set-password', () => {
+  it('reads the password from stdin, kills older tokens, and the new password logs in', async (t) => {
+    const environment = await createTestEnvironment(t)
+    const app = await buildApp(environment.config)
+    t.after(() => app.close())
+    const user = await signUp(app)
+
+    const result = runCli(['user', 'set-password', user.email], environment.env, 'n3w-pass\n')
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /has a new password/)
+    assert.doesNotMatch(result.stdout + result.stderr, /n3w-pass/)
+
+    const old = await app.inject({
+      method: 'GET',
+      url: `/get_secret?username=${user.username}`,
+      headers: bearer(user.token),
+    })
+    assert.equal(old.statusCode, 401)
+    const oldPassword = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { email: user.email, password: user.password },
+    })
+    assert.equal(oldPassword.statusCode, 401)
+    const fresh = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { email: user.email, password: 'n3w-pass' },
+    })
+    assert.equal(fresh.statusCode, 200)
+
+    assert.equal(runCli(['user', 'set-password', user.email], environment.env, '\n').code, 2)
+    assert.equal(runCli(['user', 'set-password', 'ghost'], environment.env, 'x\n').code, 1)
+  })
+})
+
 describe('strongroom CLI (configuration and usage)', () => {
   it('prints help, and exits 2 on usage errors and on invalid configuration', async (t) => {
     const environment = await createTestEnvironment(t)

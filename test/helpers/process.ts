@@ -14,10 +14,15 @@ export interface CliResult {
   stderr: string
 }
 
-/** Runs `strongroom <args>` to completion with exactly `env` (plus PATH). */
-export function runCli(args: readonly string[], env: Record<string, string>): CliResult {
+/** Runs `strongroom <args>` to completion with exactly `env` (plus PATH), `input` on stdin. */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  input = '',
+): CliResult {
   const result = spawnSync(process.execPath, [...NODE_ARGS, ...args], {
     cwd: ROOT,
+    input,
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
     timeout: 60_000,

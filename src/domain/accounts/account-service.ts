@@ -14,12 +14,14 @@ import type { RequestContext } from '../audit/types.js'
 import { emailKey, usernameKey } from './identity.js'
 import type { LoginKind } from './identity.js'
 import type { LoginThrottle } from './login-throttle.js'
-import { findAuthState, insertRevokedToken } from './tokens-repo.js'
+import { deleteClosedCounters } from './sql-counter-store.js'
+import { deleteExpiredRevocations, findAuthState, insertRevokedToken } from './tokens-repo.js'
 import {
   findTakenKeys,
   findUserByEmailKey,
   findUserByUsernameKey,
   insertUser,
+  updateUserPassword,
   updateUserRole,
 } from './users-repo.js'
 import type { UserRow } from './users-repo.js'
@@ -232,6 +234,39 @@ export function createAccountService(deps: {
         role: state.role,
         jti: claims.jti,
         tokenExpiresAt: new Date(claims.expiresAt * 1000),
+      }
+    },
+
+    /**
+     * Sets a new password (the `strongroom user set-password` command). Every token issued before
+     * dies at once, on every node: tokens carry the user's token version, which this bumps.
+     */
+    async setPassword(login: string, password: string, context: RequestContext): Promise<UserView> {
+      const user = (await findByLogin('username', login)) ?? (await findByLogin('email', login))
+      if (user === undefined) throw notFound('user')
+      const passwordHash = await passwords.hash(password)
+      await transact(async (trx) => {
+        await updateUserPassword(trx, user.id, passwordHash, clock.now().toISOString())
+        await audit.append(trx, {
+          type: 'user.password',
+          outcome: 'success',
+          actorId: null,
+          target: { type: 'user', id: user.id },
+          context,
+        })
+      })
+      return toUserView(user)
+    },
+
+    /**
+     * Forgets what can no longer matter: revocations of tokens that have expired anyway and
+     * throttle windows that have closed. Correctness never depends on it running.
+     */
+    async sweep(): Promise<{ revocations: number; counters: number }> {
+      const now = clock.now().toISOString()
+      return {
+        revocations: await deleteExpiredRevocations(db, now),
+        counters: await deleteClosedCounters(db, now),
       }
     },
 

@@ -65,6 +65,24 @@ export async function updateUserRole(
   await db.updateTable('users').set({ role, updated_at: updatedAt }).where('id', '=', id).execute()
 }
 
+/** Sets a new password hash and retires every token issued before (their version no longer matches). */
+export async function updateUserPassword(
+  db: Kysely<Database>,
+  id: number,
+  passwordHash: string,
+  updatedAt: string,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({
+      password_hash: passwordHash,
+      token_version: eb('token_version', '+', 1),
+      updated_at: updatedAt,
+    }))
+    .where('id', '=', id)
+    .execute()
+}
+
 export async function deleteUser(db: Kysely<Database>, id: number): Promise<boolean> {
   const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
   return result.numDeletedRows > 0n

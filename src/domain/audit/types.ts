@@ -13,6 +13,7 @@ export type AuditType =
   | 'auth.login'
   | 'auth.logout'
   | 'user.role'
+  | 'user.password'
   | 'personal-secret.set'
   | 'personal-secret.read'
 
