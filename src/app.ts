@@ -66,7 +66,10 @@ export async function buildApp(
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
-  if (ownsStore) app.addHook('onClose', () => store.close())
+  app.addHook('onClose', async () => {
+    await services.close()
+    if (ownsStore) await store.close()
+  })
 
   app.decorateRequest('principal', null)
   registerValidators(app)

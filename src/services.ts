@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js'
-import type { Config } from './config.js'
+import type { Config, RateLimit } from './config.js'
 import { createEnvelope } from './crypto/envelope.js'
 import { deriveKeys, loadRootKey } from './crypto/keys.js'
 import type { Keys } from './crypto/keys.js'
@@ -9,15 +9,23 @@ import { createTokenService } from './crypto/tokens.js'
 import type { Store } from './db/connect.js'
 import { createTransactor } from './db/transaction.js'
 import { createAccountService } from './domain/accounts/account-service.js'
-import type { CounterStore } from './domain/accounts/counter-store.js'
+import type { CounterStore } from './domain/limits/counter-store.js'
 import { createLoginThrottle } from './domain/accounts/login-throttle.js'
-import { createSqlCounterStore } from './domain/accounts/sql-counter-store.js'
+import { createMemoryCounterStore } from './domain/limits/memory-counter-store.js'
+import { createRateLimiter } from './domain/limits/rate-limiter.js'
+import type { RateLimiter } from './domain/limits/rate-limiter.js'
+import { createRedisCounterStore } from './domain/limits/redis-counter-store.js'
+import { createSqlCounterStore } from './domain/limits/sql-counter-store.js'
 import { createAuditLog } from './domain/audit/audit-log.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
 
 export interface ServiceOverrides {
   clock?: Clock
-  /** Where throttle counters live; defaults to the shared store's `throttle_counters` table. */
+  /**
+   * Where login-throttle and rate-limit counters live. Defaults: Redis when REDIS_URL is set
+   * (shared by every node); otherwise the store's `throttle_counters` table for login throttling
+   * (shared by nodes on one database) and process memory for rate limits.
+   */
   counters?: CounterStore
 }
 
@@ -45,14 +53,23 @@ export function createServices(
     ttlSeconds: config.tokenTtlSeconds,
   })
   const audit = createAuditLog({ db, transact, clock, chainKey: keys.auditChain })
+  const redis = config.redisUrl === undefined ? undefined : createRedisCounterStore(config.redisUrl)
+  const rateCounters = overrides.counters ?? redis ?? createMemoryCounterStore()
   const throttle = createLoginThrottle({
-    counters: overrides.counters ?? createSqlCounterStore(db),
+    counters: overrides.counters ?? redis ?? createSqlCounterStore(db),
     lookup,
     clock,
     config: config.loginThrottle,
   })
 
   return {
+    /** A fixed-window limiter over the shared rate-limit counters. */
+    rateLimiter: (limits: readonly RateLimit[]): RateLimiter =>
+      createRateLimiter({ counters: rateCounters, clock, limits }),
+    /** Releases what the services hold besides the store (the Redis connection). */
+    close: async (): Promise<void> => {
+      await redis?.close()
+    },
     audit,
     accounts: createAccountService({
       db,

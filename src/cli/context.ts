@@ -18,7 +18,12 @@ export async function withServices<T>(
   const store = openStore(config.database)
   try {
     await prepareStore(store)
-    return await work(createServices(config, store, systemClock), store)
+    const services = createServices(config, store, systemClock)
+    try {
+      return await work(services, store)
+    } finally {
+      await services.close()
+    }
   } finally {
     await store.close()
   }

@@ -88,6 +88,10 @@ export function openServices(
   environment: TestEnvironment,
 ): { services: Services; store: Store } {
   const store = openStore(environment.config.database)
-  t.after(() => store.close())
-  return { services: createServices(environment.config, store, systemClock), store }
+  const services = createServices(environment.config, store, systemClock)
+  t.after(async () => {
+    await services.close()
+    await store.close()
+  })
+  return { services, store }
 }

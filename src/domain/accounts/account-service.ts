@@ -14,7 +14,7 @@ import type { RequestContext } from '../audit/types.js'
 import { emailKey, usernameKey } from './identity.js'
 import type { LoginKind } from './identity.js'
 import type { LoginThrottle } from './login-throttle.js'
-import { deleteClosedCounters } from './sql-counter-store.js'
+import { deleteClosedCounters } from '../limits/sql-counter-store.js'
 import { deleteExpiredRevocations, findAuthState, insertRevokedToken } from './tokens-repo.js'
 import {
   findTakenKeys,

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js'
 import type { LoginThrottleConfig } from '../../config.js'
 import type { LookupHasher } from '../../crypto/lookup.js'
 import { rateLimited } from '../../errors.js'
-import type { CounterStore } from './counter-store.js'
+import type { CounterStore } from '../limits/counter-store.js'
 
 /**
  * Login throttling per account and per client address (CONTRACTS.md "Login throttling"). Every

@@ -1,0 +1,40 @@
+import type { CounterStore, WindowCount } from './counter-store.js'
+
+/**
+ * Counters in this process's memory: the default for rate limits on a single node (CONTRACTS.md
+ * §3), and the fastest. Closed windows are dropped whenever the map grows past `sweepAbove`, so a
+ * flood of distinct client addresses costs memory only for the windows still open.
+ */
+export function createMemoryCounterStore(options: { sweepAbove?: number } = {}): CounterStore {
+  const sweepAbove = options.sweepAbove ?? 10_000
+  const windows = new Map<string, WindowCount>()
+
+  const sweep = (now: number): void => {
+    for (const [key, window] of windows) {
+      if (window.windowEndsAt.getTime() <= now) windows.delete(key)
+    }
+  }
+
+  return {
+    peek(key, now) {
+      const window = windows.get(key)
+      return Promise.resolve(
+        window !== undefined && window.windowEndsAt > now ? { ...window } : undefined,
+      )
+    },
+    increment(key, windowMs, now) {
+      let window = windows.get(key)
+      if (window === undefined || window.windowEndsAt <= now) {
+        if (windows.size >= sweepAbove) sweep(now.getTime())
+        window = { count: 0, windowEndsAt: new Date(now.getTime() + windowMs) }
+        windows.set(key, window)
+      }
+      window.count += 1
+      return Promise.resolve({ ...window })
+    },
+    reset(key) {
+      windows.delete(key)
+      return Promise.resolve()
+    },
+  }
+}

@@ -1,0 +1,66 @@
+import { Redis } from 'ioredis'
+
+import type { CounterStore } from './counter-store.js'
+
+/**
+ * Counters in Redis, shared by every node pointed at it (CONTRACTS.md "Running it": REDIS_URL).
+ * Each counter is a hash {c: count, e: window end in ms}; the increment is one Lua script, so it
+ * is atomic however many nodes count at once. Time comes from the caller's clock, like the other
+ * stores, and the key expires shortly after its window so Redis forgets closed windows by itself.
+ */
+const INCREMENT = `
+local ends = tonumber(redis.call('HGET', KEYS[1], 'e') or '0')
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+if ends <= now then
+  ends = now + window
+  redis.call('HSET', KEYS[1], 'c', 1, 'e', ends)
+  redis.call('PEXPIRE', KEYS[1], window + 1000)
+  return {1, ends}
+end
+return {redis.call('HINCRBY', KEYS[1], 'c', 1), ends}
+`
+
+const PREFIX = 'strongroom:counter:'
+
+export interface RedisCounterStore extends CounterStore {
+  close(): Promise<void>
+}
+
+export function createRedisCounterStore(url: string): RedisCounterStore {
+  const redis = new Redis(url, {
+    // A request must not hang on a Redis that is gone: a command fails after one retry or two
+    // seconds, and the request fails with it (closed, never silently unlimited).
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+  })
+  // Connection errors surface on the commands that fail; an unhandled 'error' event would kill
+  // the process.
+  redis.on('error', () => undefined)
+
+  return {
+    async peek(key, now) {
+      const [count, ends] = await redis.hmget(PREFIX + key, 'c', 'e')
+      if (count === null || ends === null || Number(ends) <= now.getTime()) return undefined
+      return { count: Number(count), windowEndsAt: new Date(Number(ends)) }
+    },
+    async increment(key, windowMs, now) {
+      const [count, ends] = (await redis.eval(
+        INCREMENT,
+        1,
+        PREFIX + key,
+        String(now.getTime()),
+        String(windowMs),
+      )) as [number, number]
+      return { count, windowEndsAt: new Date(ends) }
+    },
+    async reset(key) {
+      await redis.del(PREFIX + key)
+    },
+    async close() {
+      redis.disconnect()
+      return Promise.resolve()
+    },
+  }
+}
