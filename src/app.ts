@@ -21,6 +21,8 @@ import { registerValidators } from './http/validation.js'
 import { startMaintenance } from './maintenance.js'
 import { createServices } from './services.js'
 import type { ServiceOverrides } from './services.js'
+import { auditApi } from './surfaces/audit-api/routes.js'
+import { lockSurface } from './surfaces/lock/routes.js'
 import { secretStorageSurface } from './surfaces/secret-storage/routes.js'
 import { VERSION } from './version.js'
 
@@ -87,8 +89,26 @@ export async function buildApp(
     })
   }
   await registerOpenApi(app, VERSION)
-  registerHome(app, VERSION)
-  await app.register(secretStorageSurface, { services })
+  const lockPrefix = config.lockPrefix === '/' ? '' : config.lockPrefix
+  registerHome(app, VERSION, [
+    ...(lockPrefix === '' ? [] : [{ name: 'Secret Storage', base: '/' }]),
+    { name: 'Lock', base: config.lockPrefix },
+    { name: 'Audit', base: '/v1/audit' },
+  ])
+  // LOCK_PREFIX=/ puts the Lock surface's /register and /login where surface 1's are: that
+  // deployment serves the Lock surface instead (CONTRACTS.md §3).
+  if (lockPrefix === '') {
+    app.log.warn('LOCK_PREFIX is /: the Lock surface replaces the Secret Storage surface at /')
+  } else {
+    await app.register(secretStorageSurface, { services })
+  }
+  await app.register(auditApi, { prefix: '/v1', services })
+  await app.register(lockSurface, {
+    prefix: lockPrefix,
+    services,
+    rateLimits: config.lockRateLimits,
+    debugViews: config.lockDebugViews,
+  })
 
   // Housekeeping belongs to a serving node only: it starts when the app listens (never under
   // `inject` in tests) and stops when the app closes.

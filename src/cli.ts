@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 
-import { migrate, setAdmin, setPassword, verifyAudit } from './cli/commands.js'
+import { migrate, setAdmin, setPassword, verifyAudit, verifyAuditExport } from './cli/commands.js'
 import { readSecretLine } from './cli/read-secret.js'
 import type { Outcome } from './cli/commands.js'
 import { ConfigError, loadConfig } from './config.js'
@@ -21,6 +21,9 @@ Usage:
                                         set a new password, read from standard input (never an
                                         argument); every older token of that user stops working
   strongroom audit verify               check the audit hash chain; names the first broken event
+  strongroom audit verify --from-export FILE
+                                        check an NDJSON export (GET /v1/audit/export) instead of
+                                        the database; needs the same APP_SECRET or key file
   strongroom help                       this text
 
 Configuration comes from the environment and from .env in the working directory
@@ -34,7 +37,11 @@ async function main(argv: readonly string[]): Promise<number> {
     args: [...argv],
     allowPositionals: true,
     strict: false,
-    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+      'from-export': { type: 'string' },
+    },
   })
   const [command, sub, arg] = positionals
   if (values.version === true) return print({ code: 0, out: VERSION })
@@ -68,8 +75,14 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       return print({ code: 2, err: 'Usage: strongroom user set-password <username>' })
     case 'audit':
-      if (sub === 'verify') return print(await verifyAudit(config))
-      return print({ code: 2, err: 'Usage: strongroom audit verify' })
+      if (sub === 'verify') {
+        const file = values['from-export']
+        if (typeof file === 'string' && file !== '') {
+          return print(await verifyAuditExport(config, file))
+        }
+        return print(await verifyAudit(config))
+      }
+      return print({ code: 2, err: 'Usage: strongroom audit verify [--from-export FILE]' })
     default:
       return print({ code: 2, err: `Unknown command "${command}".\n\n${HELP}` })
   }

@@ -16,8 +16,13 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'INTERNAL'
 
-/** Why a request could not be authenticated; the Lock surface words each one differently. */
-export type AuthFailure = 'missing' | 'malformed' | 'invalid' | 'expired' | 'revoked' | 'user-gone'
+/**
+ * Why a request could not be authenticated; the Lock surface words each one differently.
+ * `bad-scheme`: an Authorization header that is not `Bearer <token>`; `malformed`: a token that
+ * is not a JWT at all.
+ */
+export type AuthFailure =
+  'missing' | 'bad-scheme' | 'malformed' | 'invalid' | 'expired' | 'revoked' | 'user-gone'
 
 /** One failed input rule, located the way FastAPI and Ajv locate them. */
 export interface ValidationIssue {

@@ -17,6 +17,8 @@ import type { RateLimiter } from './domain/limits/rate-limiter.js'
 import { createRedisCounterStore } from './domain/limits/redis-counter-store.js'
 import { createSqlCounterStore } from './domain/limits/sql-counter-store.js'
 import { createAuditLog } from './domain/audit/audit-log.js'
+import { createAuditTrail } from './domain/audit/audit-trail.js'
+import { createLockService } from './domain/lock/lock-service.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
 
 export interface ServiceOverrides {
@@ -82,6 +84,8 @@ export function createServices(
       envelope,
     }),
     personalSecrets: createPersonalSecretService({ transact, clock, envelope, audit }),
+    auditTrail: createAuditTrail({ db, audit, chainKey: keys.auditChain }),
+    lock: createLockService({ db, audit, envelope }),
   }
 }
 

@@ -38,7 +38,7 @@ export interface Keys {
 }
 
 const HKDF_SALT = Buffer.from('strongroom/hkdf-salt/v1')
-const KEY_FILE = 'master.key'
+export const KEY_FILE = 'master.key'
 
 /** HKDF-SHA256 expand of `root` for one purpose label. */
 export function deriveKey(root: Buffer, label: string, length = 32): Buffer {

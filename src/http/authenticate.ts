@@ -29,7 +29,7 @@ export function requireAuth(
 ): preValidationAsyncHookHandler {
   return async (request) => {
     const token = bearerToken(request)
-    if (token === '') throw unauthorized('malformed')
+    if (token === '') throw unauthorized('bad-scheme')
     request.principal = await authenticate(token)
   }
 }

@@ -2,7 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 
 /** `GET /`: what this service is and where its documentation lives (readiness probes hit it too). */
-export function registerHome(app: FastifyInstance, version: string): void {
+export function registerHome(
+  app: FastifyInstance,
+  version: string,
+  surfaces: readonly { name: string; base: string }[],
+): void {
   const description = {
     name: 'Strongroom',
     version,
@@ -10,7 +14,7 @@ export function registerHome(app: FastifyInstance, version: string): void {
       'Secret storage: personal secrets, a shared vault and one-time links, with a tamper-evident audit log.',
     docs: '/docs',
     openapi: '/openapi.json',
-    surfaces: [{ name: 'Secret Storage', base: '/' }],
+    surfaces,
   }
   app.get(
     '/',

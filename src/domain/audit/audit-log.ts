@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js'
 import { randomId } from '../../crypto/random.js'
 import type { Database } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
-import { hashEvent, verifyChain } from './chain.js'
+import { canonicalDetails, hashEvent, verifyChain } from './chain.js'
 import type { VerifyResult } from './chain.js'
 import { advanceHead, findHead, insertAuditEvent, setHeadHash, streamAuditEvents } from './repo.js'
 import type { AuditEvent } from './types.js'
@@ -61,10 +61,4 @@ export function createAuditLog(deps: {
       return verifyChain(chainKey, streamAuditEvents(db), head)
     },
   }
-}
-
-function canonicalDetails(details: AuditEvent['details']): string {
-  if (details === undefined) return '{}'
-  const sorted = Object.fromEntries(Object.entries(details).sort(([a], [b]) => (a < b ? -1 : 1)))
-  return JSON.stringify(sorted)
 }

@@ -29,6 +29,18 @@ export interface ChainRow {
   hash: string
 }
 
+/**
+ * The stored form of an event's details: keys sorted, so the same facts always hash the same,
+ * and an export's parsed details re-serialise to exactly what was hashed.
+ */
+export function canonicalDetails(
+  details: Readonly<Record<string, string | number | boolean | null>> | undefined,
+): string {
+  if (details === undefined) return '{}'
+  const sorted = Object.fromEntries(Object.entries(details).sort(([a], [b]) => (a < b ? -1 : 1)))
+  return JSON.stringify(sorted)
+}
+
 export function hashEvent(key: Buffer, row: Omit<ChainRow, 'hash'>): string {
   // A JSON array fixes field order and escapes separators, so no two events share an input.
   const canonical = JSON.stringify([
@@ -126,7 +138,7 @@ export async function verifyChain(
         row,
         row.seq,
         'edited',
-        `event ${row.seq} (${row.event_id}) was altered after it was written`,
+        `event ${row.seq} (${row.event_id}) does not match its hash: it was altered after it was written, or forged without the chain key`,
       )
     }
     previousHash = row.hash

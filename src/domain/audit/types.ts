@@ -16,6 +16,10 @@ export type AuditType =
   | 'user.password'
   | 'personal-secret.set'
   | 'personal-secret.read'
+  | 'lock.unlock'
+  | 'admin.view'
+  | 'audit.view'
+  | 'audit.export'
 
 /**
  * Facts about an event. Values are scalars so a secret can't hide in a nested blob; callers pass

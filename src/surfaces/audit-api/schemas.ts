@@ -1,0 +1,43 @@
+import { Type } from 'typebox'
+
+/** The audit API's query and responses. Response schemas list every field a client may see. */
+
+export const AuditListQuery = Type.Object({
+  /** Comma-separated event types; `vault.*` matches a family. */
+  type: Type.Optional(Type.String({ maxLength: 512, pattern: '^[a-z*.-]+(,[a-z*.-]+)*$' })),
+  actor: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+  since: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+  until: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+  cursor: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+})
+
+export const AuditEventSchema = Type.Object({
+  seq: Type.Integer(),
+  id: Type.String(),
+  occurred_at: Type.String(),
+  type: Type.String(),
+  outcome: Type.String(),
+  actor_id: Type.Union([Type.Integer(), Type.Null()]),
+  target_type: Type.Union([Type.String(), Type.Null()]),
+  target_id: Type.Union([Type.String(), Type.Null()]),
+  client_ip: Type.String(),
+  user_agent: Type.String(),
+  details: Type.Record(
+    Type.String(),
+    Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
+  ),
+  prev_hash: Type.String(),
+  hash: Type.String(),
+})
+
+export const AuditPageSchema = Type.Object({
+  events: Type.Array(AuditEventSchema),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+})
+
+export const ErrorResponse = Type.Object({
+  error: Type.Union([Type.String(), Type.Record(Type.String(), Type.String())]),
+})
+
+export const NdjsonStream = Type.String({ description: 'One audit event (JSON) per line' })

@@ -1,0 +1,54 @@
+import { Type } from 'typebox'
+
+/**
+ * Request and response schemas of the Lock surface (CONTRACTS.md §3). Required keys are listed in
+ * the order the original names them in "Missing …" messages; the dialect turns schema failures
+ * into those messages. Every input is bounded.
+ */
+
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]+$'
+
+export const RegisterBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE }),
+  // The original's only password rule: fewer than 8 characters is "Weak password".
+  password: Type.String({ minLength: 8, maxLength: 1024 }),
+  phone: Type.String({ minLength: 1, maxLength: 64 }),
+  address: Type.String({ minLength: 1, maxLength: 512 }),
+  email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+})
+
+export const LoginBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 320 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+})
+
+export const UnlockBody = Type.Object({
+  'unlocking-method': Type.String({ minLength: 1, maxLength: 128, pattern: PRINTABLE }),
+})
+
+export const MsgResponse = Type.Object({ msg: Type.String() })
+export const TokenResponse = Type.Object({ access_token: Type.String() })
+export const RateLimitedResponse = Type.Object({ error: Type.String() })
+
+export const UnlockRecordSchema = Type.Object({
+  id: Type.Integer(),
+  user_id: Type.Union([Type.Integer(), Type.Null()]),
+  unlocking_method: Type.String(),
+  client_ip: Type.String(),
+  created_at: Type.String(),
+})
+
+export const UserRecordSchema = Type.Object({
+  id: Type.Integer(),
+  username: Type.Union([Type.String(), Type.Null()]),
+  email: Type.Union([Type.String(), Type.Null()]),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  address: Type.Union([Type.String(), Type.Null()]),
+  role: Type.String(),
+  created_at: Type.String(),
+})
+
+/** POST debug views answer JSON keyed by id, as the original did. */
+export const UnlockLogJson = Type.Record(Type.String(), UnlockRecordSchema)
+export const UserDirectoryJson = Type.Record(Type.String(), UserRecordSchema)
+export const HtmlPage = Type.String()
