@@ -12,6 +12,7 @@ import { prepareStore } from './db/prepare.js'
 import { randomId } from './crypto/random.js'
 import { installDialect } from './http/dialect.js'
 import { renderFastApi } from './http/fastapi-dialect.js'
+import { registerHealth } from './http/health.js'
 import { registerHome } from './http/home.js'
 import { registerJsonBodyParser } from './http/json-body.js'
 import { loggerOptions, registerResponseLog } from './http/logging.js'
@@ -89,6 +90,7 @@ export async function buildApp(
     })
   }
   await registerOpenApi(app, VERSION)
+  registerHealth(app, services)
   const lockPrefix = config.lockPrefix === '/' ? '' : config.lockPrefix
   registerHome(app, VERSION, [
     ...(lockPrefix === '' ? [] : [{ name: 'Secret Storage', base: '/' }]),

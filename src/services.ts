@@ -18,6 +18,7 @@ import { createRedisCounterStore } from './domain/limits/redis-counter-store.js'
 import { createSqlCounterStore } from './domain/limits/sql-counter-store.js'
 import { createAuditLog } from './domain/audit/audit-log.js'
 import { createAuditTrail } from './domain/audit/audit-trail.js'
+import { createHealthService } from './domain/health/health-service.js'
 import { createLockService } from './domain/lock/lock-service.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
 
@@ -73,6 +74,7 @@ export function createServices(
       await redis?.close()
     },
     audit,
+    health: createHealthService(store),
     accounts: createAccountService({
       db,
       transact,
