@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import { describe, it } from 'node:test'
 
+import { deriveKeys, rootKeyFromSecret } from '../../src/crypto/keys.js'
 import { buildTestApp, TEST_APP_SECRET } from '../helpers/app.js'
 import { bearer, json, signUp } from '../helpers/http.js'
 
@@ -67,6 +68,53 @@ describe('forged access tokens', () => {
       forged[`HS256 keyed with "${key}"`] = hs256({ alg: 'HS256', typ: 'JWT' }, claims, key)
     }
 
+    for (const [name, token] of Object.entries(forged)) {
+      const response = await app.inject({
+        method: 'GET',
+        url: `/get_secret?username=${user.username}`,
+        headers: bearer(token),
+      })
+      assert.equal(response.statusCode, 401, name)
+      assert.deepEqual(json(response), { detail: 'Not authorized' }, name)
+    }
+  })
+
+  it('refuses tokens signed with the real key whose claims are wrong', async (t) => {
+    const { app } = await buildTestApp(t)
+    const user = await signUp(app)
+    const key = deriveKeys(rootKeyFromSecret(TEST_APP_SECRET)).tokenSigning
+    const claims = claimsOf(user.token)
+    const now = Math.floor(Date.now() / 1000)
+    const header = { alg: 'HS256', typ: 'JWT' }
+    const without = (name: string): Record<string, unknown> =>
+      Object.fromEntries(Object.entries(claims).filter(([claim]) => claim !== name))
+
+    // Control: the same forging code with correct claims is accepted, so each refusal below is
+    // about the claim it changes.
+    const control = await app.inject({
+      method: 'GET',
+      url: `/get_secret?username=${user.username}`,
+      headers: bearer(hs256(header, claims, key)),
+    })
+    assert.equal(control.statusCode, 404, control.body)
+
+    const forged: Record<string, string> = {
+      expired: hs256(header, { ...claims, iat: now - 7200, exp: now - 3600 }, key),
+      'not yet valid (nbf)': hs256(header, { ...claims, nbf: now + 3600 }, key),
+      'issued in the future': hs256(header, { ...claims, iat: now + 3600, exp: now + 7200 }, key),
+      'wrong issuer': hs256(header, { ...claims, iss: 'someone-else' }, key),
+      'wrong audience': hs256(header, { ...claims, aud: 'another-service' }, key),
+      'no jti': hs256(header, without('jti'), key),
+      'no exp': hs256(header, without('exp'), key),
+      'no token version': hs256(header, without('tv'), key),
+      'non-numeric subject': hs256(header, { ...claims, sub: 'admin' }, key),
+      'subject of nobody': hs256(header, { ...claims, sub: '424242' }, key),
+      'HS384 under the real key': (() => {
+        const input = `${b64url(JSON.stringify({ alg: 'HS384', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`
+        return `${input}.${createHmac('sha384', key).update(input).digest('base64url')}`
+      })(),
+      'typ not JWT': hs256({ alg: 'HS256', typ: 'at+jwt' }, claims, key),
+    }
     for (const [name, token] of Object.entries(forged)) {
       const response = await app.inject({
         method: 'GET',
