@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 
@@ -5,28 +7,106 @@ import type { Store } from './connect.js'
 import type { Database } from './schema.js'
 
 /**
- * Runs `work` in one transaction: all of it commits or none of it does. Keep the work short and
- * local: hash passwords before calling, never await the network inside (ARCHITECTURE.md rule 7).
+ * Runs `work` in one transaction: all of it commits or none of it does, and the promise settles
+ * only after the commit is durable. Keep the work short and local: hash passwords before calling,
+ * never await the network inside (ARCHITECTURE.md rule 7).
  */
 export type Transact = <T>(work: (trx: Kysely<Database>) => Promise<T>) => Promise<T>
 
+/** Most units of work one SQLite commit carries. */
+export const MAX_GROUP_SIZE = 64
+
 export function createTransactor(store: Store): Transact {
   if (store.dialect === 'postgres') {
-    return (work) => store.db.transaction().execute(work)
+    // PostgreSQL groups concurrent commits itself (one WAL flush serves many backends). A nested
+    // call joins the enclosing transaction, as on SQLite.
+    const current = new AsyncLocalStorage<Kysely<Database>>()
+    return (work) => {
+      const enclosing = current.getStore()
+      if (enclosing !== undefined) return work(enclosing)
+      return store.db.transaction().execute((trx) => current.run(trx, () => work(trx)))
+    }
   }
-  // SQLite: BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads and then
-  // writes fails at once with SQLITE_BUSY when another process (the CLI) wrote in between;
-  // IMMEDIATE waits for the lock under busy_timeout instead.
-  return (work) =>
-    store.db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn)
-      try {
-        const result = await work(conn)
-        await sql`commit`.execute(conn)
-        return result
-      } catch (error) {
-        await sql`rollback`.execute(conn)
-        throw error
-      }
+  return createGroupCommitTransactor(store.db)
+}
+
+interface Unit {
+  work: (trx: Kysely<Database>) => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (reason: unknown) => void
+}
+
+/**
+ * SQLite with `synchronous=FULL` pays one fsync per commit, which would cap every durable write
+ * (and every audited read) at the disk's fsync rate. Group commit: units of work that arrive
+ * while a commit is in flight wait, then run together in ONE transaction, each inside its own
+ * SAVEPOINT. A unit that throws rolls back to its savepoint and rejects alone; the others commit
+ * together with one fsync, and each caller hears back only once that commit is durable. If the
+ * commit itself fails, every unit in it is rejected. Units run one after another, so each still
+ * sees the effects of the ones before it, exactly as with separate transactions.
+ *
+ * BEGIN IMMEDIATE takes the write lock up front: a deferred BEGIN that reads and then writes
+ * fails at once with SQLITE_BUSY when another process (the CLI) wrote in between; IMMEDIATE waits
+ * for the lock under busy_timeout instead.
+ *
+ * A unit that calls `transact` again joins the transaction it is already in (AsyncLocalStorage
+ * tells), instead of waiting for a group that waits for it.
+ */
+function createGroupCommitTransactor(db: Kysely<Database>): Transact {
+  const queue: Unit[] = []
+  const current = new AsyncLocalStorage<Kysely<Database>>()
+  let committing = false
+
+  const runGroup = async (group: Unit[]): Promise<void> => {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
+    try {
+      await db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn)
+        try {
+          for (const unit of group) {
+            await sql`savepoint unit`.execute(conn)
+            try {
+              const value = await current.run(conn, () => unit.work(conn))
+              await sql`release unit`.execute(conn)
+              outcomes.push({ ok: true, value })
+            } catch (error) {
+              await sql`rollback to unit`.execute(conn)
+              await sql`release unit`.execute(conn)
+              outcomes.push({ ok: false, error })
+            }
+          }
+          await sql`commit`.execute(conn)
+        } catch (error) {
+          await sql`rollback`.execute(conn).catch(() => undefined)
+          throw error
+        }
+      })
+    } catch (error) {
+      for (const unit of group) unit.reject(error)
+      return
+    }
+    group.forEach((unit, i) => {
+      const outcome = outcomes[i]
+      if (outcome?.ok === true) unit.resolve(outcome.value)
+      else unit.reject(outcome?.error)
     })
+  }
+
+  const drain = async (): Promise<void> => {
+    committing = true
+    try {
+      while (queue.length > 0) await runGroup(queue.splice(0, MAX_GROUP_SIZE))
+    } finally {
+      committing = false
+    }
+  }
+
+  return <T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> => {
+    const enclosing = current.getStore()
+    if (enclosing !== undefined) return work(enclosing)
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
+      if (!committing) void drain()
+    })
+  }
 }
