@@ -1,0 +1,232 @@
+/**
+ * `npm run bench`: Strongroom's speed against this machine's ceilings, in one run.
+ *
+ * Builds nothing itself: `npm run bench` builds first, then this starts `node dist/cli.js serve`
+ * on loopback (SQLite, then PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set),
+ * drives it with autocannon, and prints one markdown table. `--write` also stores it in
+ * docs/benchmarks.md. Every process it starts stops by itself.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import pg from 'pg'
+
+import { load } from './lib/load.js'
+import type { LoadResult } from './lib/load.js'
+import { ROOT, rssBytes, sampleRss, serve } from './lib/server.js'
+import type { Served } from './lib/server.js'
+import { scenarios } from './scenarios.js'
+import type { Fixture, Row } from './scenarios.js'
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8)
+const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
+const APP_SECRET = 'benchmark-app-secret-not-for-production'
+const PORT = 50_100
+const write = process.argv.includes('--write')
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`)
+}
+
+async function json(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...init.headers },
+  })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url} → ${response.status} ${text}`)
+  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
+}
+
+/** One user with a personal secret and a vault secret, and tokens for both surfaces. */
+async function prepareFixture(url: string): Promise<Fixture> {
+  const tag = randomBytes(4).toString('hex')
+  const user = {
+    email: `bench-${tag}@example.com`,
+    username: `bench${tag}`,
+    password: 'bench-pw-1',
+  }
+  await json(`${url}/register`, { method: 'POST', body: JSON.stringify(user) })
+  const { token } = (await json(`${url}/login`, {
+    method: 'POST',
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  })) as { token: string }
+  const auth = { authorization: `Bearer ${token}` }
+  await json(`${url}/set_secret`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ username: user.username, secret: 'benchmark-secret' }),
+  })
+  const created = (await json(`${url}/v1/secrets`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ name: 'bench', encrypted_data: 'YmVuY2htYXJr' }),
+  })) as { secret_id: number }
+  return { url, user, token, vaultSecretId: created.secret_id }
+}
+
+async function measure(
+  server: Served,
+  run: () => Promise<LoadResult>,
+): Promise<LoadResult & { peakRss: number }> {
+  const rss = sampleRss(server.pid)
+  const result = await run()
+  return { ...result, peakRss: rss.stop() }
+}
+
+async function ceilingRow(): Promise<Row> {
+  const bare = await serve(['--import', 'tsx', 'bench/bare-http.ts'], {}, PORT + 100, '/')
+  try {
+    const result = await measure(bare, () =>
+      load({
+        url: bare.url,
+        connections: 32,
+        durationSeconds: DURATION,
+        requests: [{ path: '/' }],
+      }),
+    )
+    return {
+      scenario: 'Ceiling: bare node:http, same body',
+      store: '—',
+      connections: 32,
+      ...result,
+    }
+  } finally {
+    await bare.stop()
+  }
+}
+
+function rawCommitCeiling(): number {
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/raw-commits.ts', String(Math.min(DURATION, 5))],
+    { cwd: ROOT, encoding: 'utf8' },
+  )
+  return (JSON.parse(output) as { commitsPerSecond: number }).commitsPerSecond
+}
+
+async function postgresSchema(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `sr_bench_${randomBytes(4).toString('hex')}`
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query(`create schema ${schema}`)
+  await client.end()
+  const scoped = new URL(url)
+  scoped.searchParams.set('options', `-c search_path=${schema}`)
+  return {
+    url: scoped.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url })
+      await c.connect()
+      await c.query(`drop schema if exists ${schema} cascade`)
+      await c.end()
+    },
+  }
+}
+
+async function benchStore(store: 'sqlite' | 'postgres', env: Record<string, string>) {
+  const rows: Row[] = []
+  const server = await serve(['dist/cli.js', 'serve'], env, PORT, '/readyz')
+  log(`${store}: ready in ${server.startupMs.toFixed(0)} ms`)
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const idleRss = rssBytes(server.pid)
+  try {
+    const fixture = await prepareFixture(server.url)
+    for (const scenario of scenarios) {
+      if (scenario.stores !== undefined && !scenario.stores.includes(store)) continue
+      for (const connections of scenario.connections) {
+        log(`${store}: ${scenario.name} at ${connections} connections`)
+        const result = await measure(server, () =>
+          scenario.run(fixture, { connections, durationSeconds: DURATION }),
+        )
+        rows.push({ scenario: scenario.name, store, connections, ...result })
+      }
+    }
+  } finally {
+    await server.stop()
+  }
+  return { rows, startupMs: server.startupMs, idleRss }
+}
+
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
+
+async function main(): Promise<void> {
+  log('ceiling: bare node:http')
+  const ceiling = await ceilingRow()
+  log('ceiling: raw SQLite commits')
+  const commitCeiling = rawCommitCeiling()
+
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'strongroom-bench-'))
+  const sqlite = await benchStore('sqlite', {
+    DATA_DIR: dataDir,
+    APP_SECRET,
+    LOG_LEVEL: 'warn',
+    LOCK_RATE_LIMITS: '1000000/second',
+  })
+  rmSync(dataDir, { recursive: true, force: true })
+
+  let postgres: Awaited<ReturnType<typeof benchStore>> | undefined
+  if (PG_URL !== undefined) {
+    const schema = await postgresSchema(PG_URL)
+    try {
+      const env = { DATABASE_URL: schema.url, APP_SECRET, LOG_LEVEL: 'warn', DATA_DIR: os.tmpdir() }
+      const migrated = spawnSync(process.execPath, ['dist/cli.js', 'migrate'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', ...env },
+      })
+      if (migrated.status !== 0) throw new Error(String(migrated.stderr))
+      postgres = await benchStore('postgres', env)
+    } finally {
+      await schema.drop()
+    }
+  }
+
+  const lines = [
+    '| Scenario | Store | Conns | req/s | p50 ms | p99 ms | Peak RSS MB | Against the ceiling |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| ${ceiling.scenario} | — | 32 | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${mb(ceiling.peakRss)} | 100% |`,
+    `| Ceiling: raw SQLite commits (WAL, synchronous=FULL) | sqlite | 1 | ${commitCeiling.toFixed(0)} commits/s | | | | 100% |`,
+  ]
+  for (const row of [...sqlite.rows, ...(postgres?.rows ?? [])]) {
+    const against =
+      row.ceiling === 'http'
+        ? `${((row.rps / ceiling.rps) * 100).toFixed(0)}% of node:http`
+        : row.ceiling === 'commit'
+          ? `${((row.rps / commitCeiling) * 100).toFixed(0)}% of raw commits`
+          : (row.note ?? '')
+    const failures = row.failures > 0 ? ` (${row.failures} failed)` : ''
+    lines.push(
+      `| ${row.scenario} | ${row.store} | ${row.connections} | ${row.rps.toFixed(0)}${failures} | ${row.p50} | ${row.p99} | ${mb(row.peakRss)} | ${against} |`,
+    )
+  }
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+  const summary = [
+    `Start-up to ready: SQLite ${sqlite.startupMs.toFixed(0)} ms${postgres === undefined ? '' : `, PostgreSQL ${postgres.startupMs.toFixed(0)} ms`}.`,
+    `Idle RSS after start: SQLite ${mb(sqlite.idleRss)} MB${postgres === undefined ? '' : `, PostgreSQL ${mb(postgres.idleRss)} MB`}.`,
+    `Machine: ${os.cpus().length} × ${cpu}, ${mb(os.totalmem())} MB RAM, Node ${process.version}, ${DURATION} s per scenario.`,
+  ]
+  const table = `${lines.join('\n')}\n\n${summary.join('\n')}\n`
+  process.stdout.write(table)
+
+  if (write) {
+    const file = path.join(ROOT, 'docs/benchmarks.md')
+    const current = readFileSync(file, 'utf8')
+    const start = current.indexOf('<!-- results -->')
+    const end = current.indexOf('<!-- /results -->')
+    if (start < 0 || end < 0) throw new Error('docs/benchmarks.md lacks the results markers')
+    const stamp = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.\n\n`
+    writeFileSync(
+      file,
+      `${current.slice(0, start + '<!-- results -->'.length)}\n${stamp}${table}${current.slice(end)}`,
+    )
+    log(`wrote ${file}`)
+  }
+}
+
+await main()
