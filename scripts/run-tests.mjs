@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Runs test/**/*.test.ts with node:test through tsx. Node 20's `--test` does not expand globs,
-// so the files are listed here. Arguments filter by path substring: `npm test -- crypto audit`.
+// Runs the test files with node:test through tsx. Node 20's `--test` does not expand globs, so
+// the files are listed here. `npm test` runs test/**/*.test.ts; `npm run test:hostile` runs the
+// slow hostile-conditions suite, test/hostile/*.hostile.ts. Arguments filter by path substring:
+// `npm test -- crypto audit`.
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
@@ -10,18 +12,23 @@ const walk = (dir) =>
     entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
   )
 
-const filters = process.argv.slice(2)
+const args = process.argv.slice(2)
+const hostile = args.includes('--hostile')
+const filters = args.filter((arg) => arg !== '--hostile')
+const suffix = hostile ? '.hostile.ts' : '.test.ts'
 const files = walk('test')
-  .filter((file) => file.endsWith('.test.ts'))
+  .filter((file) => file.endsWith(suffix))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort()
 
 if (files.length === 0) {
-  console.error(`no test files match ${filters.join(' ')}`)
+  console.error(`no ${suffix} files match ${filters.join(' ')}`)
   process.exit(1)
 }
 
-const concurrency = process.env.TEST_CONCURRENCY ?? '2'
+// Hostile tests start servers and load them: one file at a time, so they measure the server
+// and not each other.
+const concurrency = hostile ? '1' : (process.env.TEST_CONCURRENCY ?? '2')
 const result = spawnSync(
   process.execPath,
   [
@@ -29,7 +36,7 @@ const result = spawnSync(
     'tsx',
     '--test',
     `--test-concurrency=${concurrency}`,
-    '--test-timeout=300000',
+    '--test-timeout=600000',
     ...files,
   ],
   { stdio: 'inherit' },
