@@ -4,6 +4,7 @@ import { createEnvelope } from './crypto/envelope.js'
 import { deriveKeys, loadRootKey } from './crypto/keys.js'
 import type { Keys } from './crypto/keys.js'
 import { createLookupHasher } from './crypto/lookup.js'
+import { createOneTimeSealer } from './crypto/one-time-key.js'
 import { createPasswordHasher } from './crypto/passwords.js'
 import { createTokenService } from './crypto/tokens.js'
 import type { Store } from './db/connect.js'
@@ -17,6 +18,8 @@ import type { RateLimiter } from './domain/limits/rate-limiter.js'
 import { createRedisCounterStore } from './domain/limits/redis-counter-store.js'
 import { createSqlCounterStore } from './domain/limits/sql-counter-store.js'
 import { createAuditLog } from './domain/audit/audit-log.js'
+import { createLinkSealing } from './domain/one-time/link-sealing.js'
+import { createOneTimeService } from './domain/one-time/one-time-service.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
 
 export interface ServiceOverrides {
@@ -82,6 +85,22 @@ export function createServices(
       envelope,
     }),
     personalSecrets: createPersonalSecretService({ transact, clock, envelope, audit }),
+    oneTime: createOneTimeService({
+      db,
+      dialect: store.dialect,
+      transact,
+      clock,
+      sealing: createLinkSealing({
+        sealer: createOneTimeSealer(keys.oneTime),
+        lookup,
+        passwords,
+      }),
+      audit,
+      limits: {
+        maxTtlSeconds: config.oneTimeMaxTtlSeconds,
+        maxAttempts: config.oneTimeMaxAttempts,
+      },
+    }),
   }
 }
 
