@@ -1,7 +1,7 @@
 import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController } from 'fastify'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { DestinationStream } from 'pino'
 
 import { systemClock } from './clock.js'
@@ -10,6 +10,7 @@ import { openStore } from './db/connect.js'
 import type { Store } from './db/connect.js'
 import { prepareStore } from './db/prepare.js'
 import { randomId } from './crypto/random.js'
+import { AppError } from './errors.js'
 import { installDialect } from './http/dialect.js'
 import { renderFastApi } from './http/fastapi-dialect.js'
 import { registerHealth } from './http/health.js'
@@ -17,13 +18,15 @@ import { registerHome } from './http/home.js'
 import { registerJsonBodyParser } from './http/json-body.js'
 import { loggerOptions, registerResponseLog } from './http/logging.js'
 import { registerOpenApi } from './http/openapi.js'
-import { registerSecurityHeaders } from './http/security-headers.js'
+import { registerSecurityHeaders, setSecurityHeaders } from './http/security-headers.js'
 import { registerValidators } from './http/validation.js'
 import { startMaintenance } from './maintenance.js'
 import { createServices } from './services.js'
 import type { ServiceOverrides } from './services.js'
 import { auditApi } from './surfaces/audit-api/routes.js'
 import { lockSurface } from './surfaces/lock/routes.js'
+import { generateSurface } from './surfaces/generate/routes.js'
+import { oneTimeApiSurface } from './surfaces/one-time-api/routes.js'
 import { secretStorageSurface } from './surfaces/secret-storage/routes.js'
 import { VERSION } from './version.js'
 
@@ -68,6 +71,20 @@ export async function buildApp(
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
+    // Path parameters (one-time link keys) are judged by each route's schema and answered in its
+    // surface's dialect; the router's own limit would answer long ones with a raw 414 that echoes
+    // the path. Node's header limit (16 KiB) still bounds the URL.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    // A path the router cannot decode (`/secrets/%zz?passphrase=…`) names nothing: the root's
+    // 404, instead of Fastify's raw 400 that echoes the whole URL (query included) and names its
+    // error code. These replies bypass every hook, so the headers are set here.
+    frameworkErrors: (_error, request, reply) => {
+      const { status, body } = renderFastApi(
+        new AppError('NOT_FOUND', 'Not Found', { subject: 'route' }),
+      )
+      setSecurityHeaders(request.url, reply)
+      void (reply as FastifyReply).code(status).type('application/json; charset=utf-8').send(body)
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.addHook('onClose', async () => {
     await services.close()
@@ -95,6 +112,8 @@ export async function buildApp(
   registerHome(app, VERSION, [
     ...(lockPrefix === '' ? [] : [{ name: 'Secret Storage', base: '/' }]),
     { name: 'Lock', base: config.lockPrefix },
+    { name: 'One-time', base: '/api' },
+    { name: 'Generate', base: '/generate, /secrets' },
     { name: 'Audit', base: '/v1/audit' },
   ])
   // LOCK_PREFIX=/ puts the Lock surface's /register and /login where surface 1's are: that
@@ -111,6 +130,12 @@ export async function buildApp(
     rateLimits: config.lockRateLimits,
     debugViews: config.lockDebugViews,
   })
+  await app.register(oneTimeApiSurface, {
+    prefix: '/api',
+    services,
+    eventsPublic: config.eventsPublic,
+  })
+  await app.register(generateSurface, { services })
 
   // Housekeeping belongs to a serving node only: it starts when the app listens (never under
   // `inject` in tests) and stops when the app closes.

@@ -11,7 +11,7 @@ export const SWEEP_INTERVAL_MS = 60_000
  * at the next tick, never fatal.
  */
 export function startMaintenance(
-  services: Pick<Services, 'accounts'>,
+  services: Pick<Services, 'accounts' | 'oneTime'>,
   log: FastifyBaseLogger,
   intervalMs = SWEEP_INTERVAL_MS,
 ): { stop(): void } {
@@ -21,7 +21,8 @@ export function startMaintenance(
     running = true
     try {
       const accounts = await services.accounts.sweep()
-      log.debug({ swept: { accounts } }, 'maintenance sweep')
+      const oneTime = await services.oneTime.sweep()
+      log.debug({ swept: { accounts, oneTime } }, 'maintenance sweep')
     } catch (error) {
       log.warn(
         { err: { message: error instanceof Error ? error.message : 'unknown' } },

@@ -4,6 +4,7 @@ import { createEnvelope } from './crypto/envelope.js'
 import { deriveKeys, loadRootKey } from './crypto/keys.js'
 import type { Keys } from './crypto/keys.js'
 import { createLookupHasher } from './crypto/lookup.js'
+import { createOneTimeSealer } from './crypto/one-time-key.js'
 import { createPasswordHasher } from './crypto/passwords.js'
 import { createTokenService } from './crypto/tokens.js'
 import type { Store } from './db/connect.js'
@@ -20,6 +21,8 @@ import { createAuditLog } from './domain/audit/audit-log.js'
 import { createAuditTrail } from './domain/audit/audit-trail.js'
 import { createHealthService } from './domain/health/health-service.js'
 import { createLockService } from './domain/lock/lock-service.js'
+import { createLinkSealing } from './domain/one-time/link-sealing.js'
+import { createOneTimeService } from './domain/one-time/one-time-service.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
 
 export interface ServiceOverrides {
@@ -88,6 +91,22 @@ export function createServices(
     personalSecrets: createPersonalSecretService({ transact, clock, envelope, audit }),
     auditTrail: createAuditTrail({ db, audit, chainKey: keys.auditChain }),
     lock: createLockService({ db, audit, envelope }),
+    oneTime: createOneTimeService({
+      db,
+      dialect: store.dialect,
+      transact,
+      clock,
+      sealing: createLinkSealing({
+        sealer: createOneTimeSealer(keys.oneTime),
+        lookup,
+        passwords,
+      }),
+      audit,
+      limits: {
+        maxTtlSeconds: config.oneTimeMaxTtlSeconds,
+        maxAttempts: config.oneTimeMaxAttempts,
+      },
+    }),
   }
 }
 

@@ -1,8 +1,9 @@
 import type { AccountTables } from './tables/accounts.js'
 import type { AuditTables } from './tables/audit.js'
+import type { OneTimeTables } from './tables/one-time.js'
 import type { VaultTables } from './tables/vault.js'
 
 /** Every table Strongroom owns, one interface per domain (see `tables/`). */
-export interface Database extends AccountTables, VaultTables, AuditTables {}
+export interface Database extends AccountTables, VaultTables, AuditTables, OneTimeTables {}
 
 export type { Role, UsersTable } from './tables/accounts.js'

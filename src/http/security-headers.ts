@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 
 /**
  * Headers every response carries (CONTRACTS.md "Everywhere"), errors and 404s included: the hook
@@ -13,16 +13,21 @@ const isDocsPath = (url: string): boolean => /^\/(api\/)?docs(\/|$|\?)/.test(url
 
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    const docs = isDocsPath(request.url)
-    reply.header('X-Content-Type-Options', 'nosniff')
-    reply.header('X-Frame-Options', 'DENY')
-    reply.header('Content-Security-Policy', docs ? DOCS_CSP : API_CSP)
-    reply.header('Referrer-Policy', 'no-referrer')
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin')
-    reply.header('Cross-Origin-Resource-Policy', 'same-origin')
-    // Any API response may carry a token, a secret or a key: never cache one unless a route said
-    // otherwise (the One-time surface sets its own, stricter, value).
-    if (!docs && !reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store')
+    setSecurityHeaders(request.url, reply)
     return payload
   })
+}
+
+/** The headers themselves; also for replies sent outside any route's hooks (framework errors). */
+export function setSecurityHeaders(url: string, reply: FastifyReply): void {
+  const docs = isDocsPath(url)
+  reply.header('X-Content-Type-Options', 'nosniff')
+  reply.header('X-Frame-Options', 'DENY')
+  reply.header('Content-Security-Policy', docs ? DOCS_CSP : API_CSP)
+  reply.header('Referrer-Policy', 'no-referrer')
+  reply.header('Cross-Origin-Opener-Policy', 'same-origin')
+  reply.header('Cross-Origin-Resource-Policy', 'same-origin')
+  // Any API response may carry a token, a secret or a key: never cache one unless a route said
+  // otherwise (the One-time surface sets its own, stricter, value).
+  if (!docs && !reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store')
 }

@@ -78,7 +78,10 @@ async function writeUntilKilled(
           const secret = `one-time-${tag}`
           const response = await rawRequest(url, 'POST', '/api/secret', { body: { secret } })
           if (response.status === 200) {
-            ledger.oneTime.push({ key: (response.body as { secret_key: string }).secret_key, secret })
+            ledger.oneTime.push({
+              key: (response.body as { secret_key: string }).secret_key,
+              secret,
+            })
           } else ledger.refused += 1
           break
         }
@@ -86,7 +89,10 @@ async function writeUntilKilled(
           const item = { secret: `generated-${tag}`, passphrase: `phrase-${tag}` }
           const response = await rawRequest(url, 'POST', '/generate', { body: item })
           if (response.status === 200) {
-            ledger.generated.push({ ...item, key: (response.body as { secret_key: string }).secret_key })
+            ledger.generated.push({
+              ...item,
+              key: (response.body as { secret_key: string }).secret_key,
+            })
           } else ledger.refused += 1
         }
       }
@@ -160,7 +166,11 @@ for (const dialect of DIALECTS) {
       }
       for (let w = 0; w < WRITERS_PER_SURFACE; w++) {
         const user = await register(first.url, `crash${w}${Date.now().toString(36)}`)
-        ledger.personal.set(user.username, { token: user.token, acked: undefined, inFlight: undefined })
+        ledger.personal.set(user.username, {
+          token: user.token,
+          acked: undefined,
+          inFlight: undefined,
+        })
       }
       const token = [...ledger.personal.values()][0]?.token ?? ''
 

@@ -20,6 +20,17 @@ export type AuditType =
   | 'admin.view'
   | 'audit.view'
   | 'audit.export'
+  | 'one-time.create'
+  | 'one-time.read'
+  | 'one-time.delete'
+  /** A wrong passphrase: spends one of the secret's attempts. */
+  | 'one-time.passphrase'
+  /** The attempt budget is spent: the secret is destroyed unread. */
+  | 'one-time.destroy'
+  /** Found expired (by a read or by the sweeper) and removed unread. */
+  | 'one-time.expire'
+  /** Someone listed one-time events (`GET /api/event`). */
+  | 'one-time.events'
 
 /**
  * Facts about an event. Values are scalars so a secret can't hide in a nested blob; callers pass

@@ -1,0 +1,34 @@
+import type { Generated } from 'kysely'
+
+/** Which surface made a one-time secret: surface 4 (`/api`) or surface 5 (`/generate`). */
+export type OneTimeKind = 'api' | 'generate'
+
+/**
+ * Burn-after-reading secrets of surfaces 4 and 5. Nothing here reverses to the link key: rows are
+ * found by `lookup_hash`, an HMAC of the link key under a server key, and `sealed` opens only
+ * with a content key derived from the server key *and* the link key (and, for `generate`, the
+ * passphrase). `id` is the internal id audit events name; it is never part of a link.
+ */
+export interface OneTimeSecretsTable {
+  id: Generated<number>
+  lookup_hash: string
+  kind: OneTimeKind
+  /** AES-256-GCM, AAD `one-time:<kind>:<lookup_hash>` (see crypto/one-time-key.ts). */
+  sealed: Buffer
+  /** 16 random bytes: HKDF salt of the content key and argon2id salt of the passphrase. */
+  salt: Buffer
+  /**
+   * `api` secrets with a passphrase: a verifier derived from the server key, the link key and
+   * the passphrase's argon2id output. Null otherwise (a `generate` passphrase is in the key).
+   */
+  passphrase_check: Buffer | null
+  /** Wrong passphrases left; the attempt that brings it to 0 destroys the row. */
+  attempts_left: number
+  /** ISO-8601 UTC with milliseconds: unreadable from this instant on. */
+  expires_at: string
+  created_at: string
+}
+
+export interface OneTimeTables {
+  one_time_secrets: OneTimeSecretsTable
+}

@@ -1,0 +1,199 @@
+import { sql } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
+
+import type { Database } from '../../db/schema.js'
+import type { OneTimeKind, OneTimeSecretsTable } from '../../db/tables/one-time.js'
+
+/**
+ * SQL of the one-time store. Every function that decides who gets a secret, or who spends its
+ * last attempt, is ONE guarded statement (`DELETE … RETURNING`, `UPDATE … RETURNING`), so the
+ * database, not process memory, picks exactly one winner among any number of connections and
+ * nodes (ARCHITECTURE.md rule 7). `now` is ISO-8601 UTC with milliseconds; `expires_at > now`
+ * compares lexically, which is chronological for that fixed-width form.
+ */
+
+export interface SealedRow {
+  id: number
+  sealed: Buffer
+  salt: Buffer
+}
+
+export interface ReservedRow extends SealedRow {
+  passphrase_check: Buffer | null
+  /** What is left after this attempt was taken. */
+  attempts_left: number
+}
+
+export async function insertOneTimeSecret(
+  db: Kysely<Database>,
+  row: Insertable<OneTimeSecretsTable>,
+): Promise<number> {
+  const { id } = await db
+    .insertInto('one_time_secrets')
+    .values(row)
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}
+
+/** Surface 4's read: takes the live row away and hands it to exactly one caller. */
+export async function consumeByLookup(
+  db: Kysely<Database>,
+  lookupHash: string,
+  kind: OneTimeKind,
+  now: string,
+): Promise<SealedRow | undefined> {
+  return db
+    .deleteFrom('one_time_secrets')
+    .where('lookup_hash', '=', lookupHash)
+    .where('kind', '=', kind)
+    .where('expires_at', '>', now)
+    .returning(['id', 'sealed', 'salt'])
+    .executeTakeFirst()
+}
+
+/** The second half of a checked read or delete: only one of several verified callers wins. */
+export async function consumeById(
+  db: Kysely<Database>,
+  id: number,
+  now: string,
+): Promise<number | undefined> {
+  const row = await db
+    .deleteFrom('one_time_secrets')
+    .where('id', '=', id)
+    .where('expires_at', '>', now)
+    .returning('id')
+    .executeTakeFirst()
+  return row?.id
+}
+
+/** Surface 4's delete of a secret that has no passphrase. */
+export async function deleteUnprotected(
+  db: Kysely<Database>,
+  lookupHash: string,
+  kind: OneTimeKind,
+  now: string,
+): Promise<number | undefined> {
+  const row = await db
+    .deleteFrom('one_time_secrets')
+    .where('lookup_hash', '=', lookupHash)
+    .where('kind', '=', kind)
+    .where('expires_at', '>', now)
+    .where('passphrase_check', 'is', null)
+    .returning('id')
+    .executeTakeFirst()
+  return row?.id
+}
+
+/**
+ * Takes one attempt from a live secret before its passphrase is judged, and returns what judging
+ * needs. Taking it first bounds guessing by the budget even when thousands of guesses arrive at
+ * once: a guess that finds no attempt left is never evaluated.
+ */
+export async function reserveAttempt(
+  db: Kysely<Database>,
+  lookupHash: string,
+  kind: OneTimeKind,
+  now: string,
+): Promise<ReservedRow | undefined> {
+  return db
+    .updateTable('one_time_secrets')
+    .set((eb) => ({ attempts_left: eb('attempts_left', '-', 1) }))
+    .where('lookup_hash', '=', lookupHash)
+    .where('kind', '=', kind)
+    .where('expires_at', '>', now)
+    .where('attempts_left', '>', 0)
+    .returning(['id', 'sealed', 'salt', 'passphrase_check', 'attempts_left'])
+    .executeTakeFirst()
+}
+
+/** Destroys a secret whose attempts are all spent; true for the one caller that did it. */
+export async function destroySpent(db: Kysely<Database>, id: number): Promise<boolean> {
+  const row = await db
+    .deleteFrom('one_time_secrets')
+    .where('id', '=', id)
+    .where('attempts_left', '<=', 0)
+    .returning('id')
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/** The id of a live secret, without touching it. */
+export async function findLiveId(
+  db: Kysely<Database>,
+  lookupHash: string,
+  kind: OneTimeKind,
+  now: string,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('one_time_secrets')
+    .select('id')
+    .where('lookup_hash', '=', lookupHash)
+    .where('kind', '=', kind)
+    .where('expires_at', '>', now)
+    .executeTakeFirst()
+  return row?.id
+}
+
+/** A read-only look first, so the usual miss (an unknown key) takes no write lock. */
+export async function isExpired(
+  db: Kysely<Database>,
+  lookupHash: string,
+  kind: OneTimeKind,
+  now: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('one_time_secrets')
+    .select('id')
+    .where('lookup_hash', '=', lookupHash)
+    .where('kind', '=', kind)
+    .where('expires_at', '<=', now)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+export async function deleteExpiredByLookup(
+  db: Kysely<Database>,
+  lookupHash: string,
+  kind: OneTimeKind,
+  now: string,
+): Promise<number | undefined> {
+  const row = await db
+    .deleteFrom('one_time_secrets')
+    .where('lookup_hash', '=', lookupHash)
+    .where('kind', '=', kind)
+    .where('expires_at', '<=', now)
+    .returning('id')
+    .executeTakeFirst()
+  return row?.id
+}
+
+/** Up to `limit` expired rows, removed; each returned row was removed by this call alone. */
+export async function deleteExpiredBatch(
+  db: Kysely<Database>,
+  now: string,
+  limit: number,
+): Promise<{ id: number; kind: OneTimeKind }[]> {
+  return db
+    .deleteFrom('one_time_secrets')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('one_time_secrets')
+        .select('id')
+        .where('expires_at', '<=', now)
+        .orderBy('expires_at')
+        .limit(limit),
+    )
+    .where('expires_at', '<=', now)
+    .returning(['id', 'kind'])
+    .execute()
+}
+
+/**
+ * SQLite keeps the pages a delete overwrote in the WAL until a checkpoint; TRUNCATE copies them
+ * back (secure_delete has zeroed the freed cells) and empties the WAL file, so a burnt secret's
+ * ciphertext does not linger on disk. A busy database just skips one round.
+ */
+export async function truncateWal(db: Kysely<Database>): Promise<void> {
+  await sql`pragma wal_checkpoint(truncate)`.execute(db)
+}

@@ -1,0 +1,334 @@
+import type { Kysely } from 'kysely'
+
+import type { Clock } from '../../clock.js'
+import type { Dialect } from '../../db/connect.js'
+import type { Database } from '../../db/schema.js'
+import type { OneTimeKind } from '../../db/tables/one-time.js'
+import type { Transact } from '../../db/transaction.js'
+import { AppError, notFound } from '../../errors.js'
+import type { Principal } from '../accounts/views.js'
+import type { AuditLog } from '../audit/audit-log.js'
+import { systemContext } from '../audit/types.js'
+import type { RequestContext } from '../audit/types.js'
+import { listOneTimeEvents } from './event-page.js'
+import type { EventPage, EventPageQuery } from './event-page.js'
+import { canonicalLinkKey } from './link-keys.js'
+import type { LinkSealing } from './link-sealing.js'
+import {
+  consumeById,
+  consumeByLookup,
+  deleteExpiredBatch,
+  deleteExpiredByLookup,
+  deleteUnprotected,
+  destroySpent,
+  insertOneTimeSecret,
+  isExpired,
+  findLiveId,
+  reserveAttempt,
+  truncateWal,
+} from './one-time-repo.js'
+import type { ReservedRow } from './one-time-repo.js'
+
+export type OneTimeService = ReturnType<typeof createOneTimeService>
+
+export type CreateOneTimeInput =
+  | { kind: 'api'; secret: string; passphrase?: string | null; ttlSeconds?: number | null }
+  | { kind: 'generate'; secret: string; passphrase: string; ttlSeconds?: number | null }
+
+const SWEEP_BATCH = 100
+
+/** Every unknown, used, expired or malformed key is the same answer (CONTRACTS.md §4, §5). */
+const secretNotFound = (): AppError => notFound('one-time-secret')
+const incorrectPassphrase = (): AppError =>
+  new AppError('UNAUTHORIZED', 'Incorrect passphrase', {
+    subject: 'passphrase',
+    authFailure: 'invalid',
+  })
+
+/** Audit target type: per kind, so each surface lists only its own secrets' events. */
+export const targetTypeFor = (kind: OneTimeKind): string => `one-time-${kind}`
+
+const utf8 = (buffer: Buffer): string => {
+  const text = buffer.toString('utf8')
+  buffer.fill(0)
+  return text
+}
+
+/**
+ * Burn-after-reading secrets for surfaces 4 and 5 (CONTRACTS.md §4–5). Who gets a secret is
+ * decided by one guarded statement in the repo; passphrases are judged (argon2id, in
+ * `link-sealing`) between statements, never inside a transaction; and every audit event is
+ * written in the same transaction as the change it records, so a secret never reaches a client
+ * unrecorded.
+ */
+export function createOneTimeService(deps: {
+  db: Kysely<Database>
+  dialect: Dialect
+  transact: Transact
+  clock: Clock
+  sealing: LinkSealing
+  audit: Pick<AuditLog, 'append' | 'record'>
+  limits: { maxTtlSeconds: number; maxAttempts: number }
+}) {
+  const { db, dialect, transact, clock, sealing, audit, limits } = deps
+  const nowIso = (): string => clock.now().toISOString()
+  const { lookupHashOf } = sealing
+
+  const event = (
+    trx: Kysely<Database>,
+    type: 'one-time.create' | 'one-time.read' | 'one-time.delete' | 'one-time.expire',
+    kind: OneTimeKind,
+    id: number,
+    context: RequestContext,
+    details?: Record<string, string | number | boolean>,
+  ): Promise<void> =>
+    audit.append(trx, {
+      type,
+      outcome: 'success',
+      actorId: null,
+      target: { type: targetTypeFor(kind), id },
+      ...(details === undefined ? {} : { details }),
+      context,
+    })
+
+  /** An expired row found by a reader goes at once, and its expiry is on the record. */
+  const expireIfDue = async (
+    kind: OneTimeKind,
+    lookupHash: string,
+    context: RequestContext,
+  ): Promise<void> => {
+    const now = nowIso()
+    if (!(await isExpired(db, lookupHash, kind, now))) return
+    await transact(async (trx) => {
+      const id = await deleteExpiredByLookup(trx, lookupHash, kind, now)
+      if (id !== undefined) await event(trx, 'one-time.expire', kind, id, context)
+    })
+  }
+
+  /** Records a wrong passphrase; the attempt that spent the budget destroys the secret. */
+  const spendAttempt = async (
+    kind: OneTimeKind,
+    row: ReservedRow,
+    action: 'read' | 'delete',
+    context: RequestContext,
+  ): Promise<void> => {
+    await transact(async (trx) => {
+      const target = { type: targetTypeFor(kind), id: row.id }
+      await audit.append(trx, {
+        type: 'one-time.passphrase',
+        outcome: 'failure',
+        actorId: null,
+        target,
+        details: { action, attempts_left: row.attempts_left },
+        context,
+      })
+      if (row.attempts_left <= 0 && (await destroySpent(trx, row.id))) {
+        await audit.append(trx, {
+          type: 'one-time.destroy',
+          outcome: 'success',
+          actorId: null,
+          target,
+          details: { reason: 'attempts-spent' },
+          context,
+        })
+      }
+    })
+  }
+
+  /** Deletes by id after a passphrase was verified; false when another caller got there first. */
+  const consumeVerified = async (
+    kind: OneTimeKind,
+    row: ReservedRow,
+    type: 'one-time.read' | 'one-time.delete',
+    context: RequestContext,
+  ): Promise<boolean> =>
+    transact(async (trx) => {
+      const id = await consumeById(trx, row.id, nowIso())
+      if (id === undefined) return false
+      await event(trx, type, kind, id, context)
+      return true
+    })
+
+  return {
+    /** Seals a new secret; the link key is returned once and never stored. */
+    async create(
+      input: CreateOneTimeInput,
+      context: RequestContext,
+    ): Promise<{ secretKey: string; expiresAt: string }> {
+      const { kind } = input
+      // An empty passphrase on surface 4 protects nothing: it is the same as none.
+      const passphrase =
+        input.kind === 'generate'
+          ? input.passphrase
+          : input.passphrase === '' || input.passphrase === null
+            ? undefined
+            : input.passphrase
+      const { secretKey, lookupHash, sealed, salt, passphraseCheck } = await sealing.seal(
+        kind,
+        input.secret,
+        passphrase,
+      )
+
+      const now = clock.now()
+      const ttlSeconds =
+        input.ttlSeconds === undefined || input.ttlSeconds === null || input.ttlSeconds <= 0
+          ? limits.maxTtlSeconds
+          : Math.min(input.ttlSeconds, limits.maxTtlSeconds)
+      const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString()
+      await transact(async (trx) => {
+        const id = await insertOneTimeSecret(trx, {
+          lookup_hash: lookupHash,
+          kind,
+          sealed,
+          salt,
+          passphrase_check: passphraseCheck,
+          attempts_left: limits.maxAttempts,
+          expires_at: expiresAt,
+          created_at: now.toISOString(),
+        })
+        await event(trx, 'one-time.create', kind, id, context, {
+          passphrase: passphrase !== undefined,
+          ttl_seconds: ttlSeconds,
+        })
+      })
+      return { secretKey, expiresAt }
+    },
+
+    /** Surface 4's read: the link alone opens it, once (its passphrase guards deletion). */
+    async read(rawKey: string, context: RequestContext): Promise<string> {
+      const secretKey = canonicalLinkKey('api', rawKey)
+      if (secretKey === undefined) throw secretNotFound()
+      const lookupHash = lookupHashOf('api', secretKey)
+      const secret = await transact(async (trx) => {
+        const row = await consumeByLookup(trx, lookupHash, 'api', nowIso())
+        if (row === undefined) return undefined
+        // Opened before commit: if it cannot be opened, the rollback keeps the secret.
+        const opened = sealing.openApi(secretKey, lookupHash, row)
+        await event(trx, 'one-time.read', 'api', row.id, context)
+        return utf8(opened)
+      })
+      if (secret !== undefined) return secret
+      await expireIfDue('api', lookupHash, context)
+      throw secretNotFound()
+    },
+
+    /**
+     * Surface 5's read: link and passphrase. A wrong passphrase leaves the secret in place but
+     * spends an attempt; the last attempt destroys it. Every failure is "not found".
+     */
+    async reveal(rawKey: string, passphrase: string, context: RequestContext): Promise<string> {
+      const secretKey = canonicalLinkKey('generate', rawKey)
+      if (secretKey === undefined) throw secretNotFound()
+      const lookupHash = lookupHashOf('generate', secretKey)
+      const row = await reserveAttempt(db, lookupHash, 'generate', nowIso())
+      if (row === undefined) {
+        await expireIfDue('generate', lookupHash, context)
+        throw secretNotFound()
+      }
+
+      const opened = await sealing.openGenerate(secretKey, lookupHash, row, passphrase)
+      if (opened === undefined) {
+        await spendAttempt('generate', row, 'read', context)
+        throw secretNotFound()
+      }
+      if (!(await consumeVerified('generate', row, 'one-time.read', context))) {
+        opened.fill(0)
+        await expireIfDue('generate', lookupHash, context)
+        throw secretNotFound()
+      }
+      return utf8(opened)
+    },
+
+    /**
+     * Surface 4's delete. A secret without a passphrase goes for anyone with the link; one with
+     * a passphrase needs it (a missing one is refused without spending an attempt).
+     */
+    async remove(
+      rawKey: string,
+      passphrase: string | undefined,
+      context: RequestContext,
+    ): Promise<void> {
+      const secretKey = canonicalLinkKey('api', rawKey)
+      if (secretKey === undefined) throw secretNotFound()
+      const lookupHash = lookupHashOf('api', secretKey)
+      const unprotected = await transact(async (trx) => {
+        const id = await deleteUnprotected(trx, lookupHash, 'api', nowIso())
+        if (id !== undefined) await event(trx, 'one-time.delete', 'api', id, context)
+        return id !== undefined
+      })
+      if (unprotected) return
+
+      if (passphrase === undefined || passphrase === '') {
+        const id = await findLiveId(db, lookupHash, 'api', nowIso())
+        if (id !== undefined) {
+          await audit.record({
+            type: 'one-time.delete',
+            outcome: 'denied',
+            actorId: null,
+            target: { type: targetTypeFor('api'), id },
+            details: { reason: 'passphrase-missing' },
+            context,
+          })
+          throw incorrectPassphrase()
+        }
+        await expireIfDue('api', lookupHash, context)
+        throw secretNotFound()
+      }
+
+      const row = await reserveAttempt(db, lookupHash, 'api', nowIso())
+      if (row === undefined) {
+        await expireIfDue('api', lookupHash, context)
+        throw secretNotFound()
+      }
+      const matches = await sealing.matchesPassphrase(secretKey, row, passphrase)
+      if (!matches) {
+        await spendAttempt('api', row, 'delete', context)
+        throw incorrectPassphrase()
+      }
+      if (!(await consumeVerified('api', row, 'one-time.delete', context))) {
+        await expireIfDue('api', lookupHash, context)
+        throw secretNotFound()
+      }
+    },
+
+    /** `GET /api/event`: surface 4's create/read/delete events, oldest first; the view is audited. */
+    eventPage: (
+      query: EventPageQuery,
+      viewer: Principal | null,
+      context: RequestContext,
+    ): Promise<EventPage> =>
+      transact(async (trx) => {
+        const page = await listOneTimeEvents(trx, targetTypeFor('api'), query)
+        await audit.append(trx, {
+          type: 'one-time.events',
+          outcome: 'success',
+          actorId: viewer?.userId ?? null,
+          details: { page: query.page, page_size: query.pageSize },
+          context,
+        })
+        return page
+      }),
+
+    /**
+     * Removes expired rows (reads never needed this: expiry is checked at read time) and, on
+     * SQLite, checkpoints the WAL so burnt ciphertext leaves the disk. Safe on every node at once:
+     * each row is removed, and its expiry recorded, by exactly one sweeper.
+     */
+    async sweep(): Promise<{ expired: number }> {
+      const context = systemContext('strongroom-sweeper')
+      const now = nowIso()
+      let expired = 0
+      for (;;) {
+        const removed = await transact(async (trx) => {
+          const rows = await deleteExpiredBatch(trx, now, SWEEP_BATCH)
+          for (const row of rows) await event(trx, 'one-time.expire', row.kind, row.id, context)
+          return rows.length
+        })
+        expired += removed
+        if (removed < SWEEP_BATCH) break
+      }
+      if (dialect === 'sqlite') await truncateWal(db)
+      return { expired }
+    },
+  }
+}

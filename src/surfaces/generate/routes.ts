@@ -1,0 +1,101 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+
+import { installDialect } from '../../http/dialect.js'
+import { contextOf } from '../../http/request-context.js'
+import type { Services } from '../../services.js'
+import { noCache, nullMeansAbsent, refuseOtherMethods } from '../one-time-api/http.js'
+import { renderGenerate } from './dialect.js'
+import {
+  DetailResponse,
+  GenerateBody,
+  RevealBody,
+  RevealQuery,
+  SecretKeyParams,
+  SecretKeyResponse,
+  SecretResponse,
+  ValidationResponse,
+} from './schemas.js'
+
+const TAGS = ['Generate (/generate, /secrets)']
+
+/**
+ * Surface 5, mounted at `/` (CONTRACTS.md §5, seeds/004_443d4ffe2f3e1b1b.md). The passphrase is
+ * part of the secret's key. `POST /secrets/{key}` carries it in the body, which keeps it out of
+ * URLs, proxies and browser history; `GET …?passphrase=` is there for the original's clients.
+ */
+export const generateSurface: FastifyPluginAsyncTypebox<{
+  services: Pick<Services, 'oneTime'>
+}> = async (scope, { services }) => {
+  scope.addHook('onRequest', noCache)
+  // Mounted at `/`: unknown paths get the root's FastAPI 404, which is this surface's dialect too.
+  installDialect(scope, renderGenerate, { notFound: false })
+  const { oneTime } = services
+
+  const revealSchema = {
+    tags: TAGS,
+    params: SecretKeyParams,
+    response: { 200: SecretResponse, 404: DetailResponse, 422: ValidationResponse },
+  }
+
+  scope.post(
+    '/generate',
+    {
+      preValidation: nullMeansAbsent(['ttl_seconds']),
+      schema: {
+        tags: TAGS,
+        summary: 'Store a secret behind a passphrase; returns the key that reads it once',
+        body: GenerateBody,
+        response: { 200: SecretKeyResponse, 422: ValidationResponse },
+      },
+    },
+    async (request) => {
+      const { secret, passphrase, ttl_seconds } = request.body
+      const { secretKey } = await oneTime.create(
+        { kind: 'generate', secret, passphrase, ttlSeconds: ttl_seconds },
+        contextOf(request),
+      )
+      return { secret_key: secretKey }
+    },
+  )
+
+  scope.get(
+    '/secrets/:secret_key',
+    {
+      // A HEAD must not spend an attempt or burn the secret.
+      exposeHeadRoute: false,
+      schema: {
+        ...revealSchema,
+        summary: 'Read a secret once with its passphrase (prefer POST: no passphrase in the URL)',
+        querystring: RevealQuery,
+      },
+    },
+    async (request) => ({
+      secret: await oneTime.reveal(
+        request.params.secret_key,
+        request.query.passphrase,
+        contextOf(request),
+      ),
+    }),
+  )
+
+  scope.post(
+    '/secrets/:secret_key',
+    {
+      schema: {
+        ...revealSchema,
+        summary: 'Read a secret once with its passphrase in the body',
+        body: RevealBody,
+      },
+    },
+    async (request) => ({
+      secret: await oneTime.reveal(
+        request.params.secret_key,
+        request.body.passphrase,
+        contextOf(request),
+      ),
+    }),
+  )
+
+  refuseOtherMethods(scope, '/generate', ['POST'])
+  refuseOtherMethods(scope, '/secrets/:secret_key', ['GET', 'POST'])
+}

@@ -1,0 +1,126 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+
+import { requireAdmin } from '../../http/authenticate.js'
+import { installDialect } from '../../http/dialect.js'
+import { contextOf } from '../../http/request-context.js'
+import type { Services } from '../../services.js'
+import { renderOneTimeApi } from './dialect.js'
+import { noCache, nullMeansAbsent, refuseOtherMethods } from './http.js'
+import {
+  CreateSecretBody,
+  DeleteSecretQuery,
+  DetailResponse,
+  EmptyResponse,
+  EventPageResponse,
+  EventQuery,
+  SecretKeyParams,
+  SecretKeyResponse,
+  SecretResponse,
+  ValidationResponse,
+} from './schemas.js'
+
+const TAGS = ['One-time (/api)']
+
+/**
+ * Surface 4, mounted at `/api` (CONTRACTS.md §4, seeds/003_d82459b1e1fd822a.md). Its own scope:
+ * its dialect, its 404s and its no-cache header stay here. `/api/openapi.json` and `/api/docs`
+ * are root routes and unaffected.
+ */
+export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
+  services: Pick<Services, 'accounts' | 'oneTime'>
+  /** EVENTS_PUBLIC: serve `/api/event` without an admin token. */
+  eventsPublic: boolean
+}> = async (scope, { services, eventsPublic }) => {
+  scope.addHook('onRequest', noCache)
+  installDialect(scope, renderOneTimeApi)
+  const { accounts, oneTime } = services
+
+  scope.post(
+    '/secret',
+    {
+      preValidation: nullMeansAbsent(['passphrase', 'ttl_seconds']),
+      schema: {
+        tags: TAGS,
+        summary: 'Store a secret that can be read once; returns its key',
+        body: CreateSecretBody,
+        response: { 200: SecretKeyResponse, 422: ValidationResponse },
+      },
+    },
+    async (request) => {
+      const { secret, passphrase, ttl_seconds } = request.body
+      const { secretKey } = await oneTime.create(
+        { kind: 'api', secret, passphrase, ttlSeconds: ttl_seconds },
+        contextOf(request),
+      )
+      return { secret_key: secretKey }
+    },
+  )
+
+  scope.get(
+    '/secret/:secret_key',
+    {
+      // A HEAD must not burn the secret (see refuseOtherMethods).
+      exposeHeadRoute: false,
+      schema: {
+        tags: TAGS,
+        summary: 'Read a secret once; every later read is 404',
+        params: SecretKeyParams,
+        response: { 200: SecretResponse, 404: DetailResponse },
+      },
+    },
+    async (request) => ({
+      secret: await oneTime.read(request.params.secret_key, contextOf(request)),
+    }),
+  )
+
+  scope.delete(
+    '/secret/:secret_key',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Delete a secret unread; needs its passphrase if it has one',
+        params: SecretKeyParams,
+        querystring: DeleteSecretQuery,
+        response: {
+          200: EmptyResponse,
+          401: DetailResponse,
+          404: DetailResponse,
+          422: ValidationResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      await oneTime.remove(request.params.secret_key, request.query.passphrase, contextOf(request))
+      return reply.code(200).send()
+    },
+  )
+
+  scope.get(
+    '/event',
+    {
+      ...(eventsPublic ? {} : { preValidation: requireAdmin((t) => accounts.authenticate(t)) }),
+      schema: {
+        tags: TAGS,
+        summary: 'Create, read and delete events, oldest first (admin unless EVENTS_PUBLIC)',
+        ...(eventsPublic ? {} : { security: [{ bearer: [] }] }),
+        querystring: EventQuery,
+        response: {
+          200: EventPageResponse,
+          401: DetailResponse,
+          403: DetailResponse,
+          422: ValidationResponse,
+        },
+      },
+    },
+    async (request) =>
+      oneTime.eventPage(
+        { page: request.query.page, pageSize: request.query.page_size },
+        request.principal,
+        contextOf(request),
+      ),
+  )
+
+  refuseOtherMethods(scope, '/secret', ['POST'])
+  refuseOtherMethods(scope, '/secret/:secret_key', ['GET', 'DELETE'])
+  refuseOtherMethods(scope, '/event', ['GET', 'HEAD'])
+}

@@ -1,0 +1,80 @@
+import { Type } from 'typebox'
+
+import { LINK_KEY_PATTERNS } from '../../domain/one-time/link-keys.js'
+
+/**
+ * Schemas of the One-time surface (CONTRACTS.md §4). Response schemas are allow-lists; every
+ * input is bounded. The Generate surface (§5) shares the value schemas.
+ */
+
+/** 64 KiB of text; the body limit (BODY_LIMIT_BYTES) bounds the bytes as well. */
+export const SecretValueSchema = Type.String({ maxLength: 65_536 })
+export const PASSPHRASE_MAX_LENGTH = 1024
+export const PassphraseSchema = Type.String({ maxLength: PASSPHRASE_MAX_LENGTH })
+/**
+ * Seconds to live: a whole number ≥ 0 (negative or fractional → 422). Absent, null and 0 mean the
+ * server's maximum, and anything above the maximum is shortened to it rather than refused.
+ * (Nulls are removed before validation: see `nullMeansAbsent`.)
+ */
+export const TtlSecondsSchema = Type.Optional(
+  Type.Integer({
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Seconds until the secret expires; absent, null or 0: the server maximum',
+  }),
+)
+
+export const CreateSecretBody = Type.Object({
+  secret: SecretValueSchema,
+  passphrase: Type.Optional(
+    Type.String({
+      maxLength: PASSPHRASE_MAX_LENGTH,
+      description: 'Needed to delete the secret unread; absent, null or empty: none',
+    }),
+  ),
+  ttl_seconds: TtlSecondsSchema,
+})
+
+/** A key that does not match is answered 404 "Secret not found" by the dialect, never 422. */
+export const SecretKeyParams = Type.Object({
+  secret_key: Type.String({ pattern: LINK_KEY_PATTERNS.api, maxLength: 36 }),
+})
+
+export const DeleteSecretQuery = Type.Object({
+  passphrase: Type.Optional(PassphraseSchema),
+})
+
+export const EventQuery = Type.Object({
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  page_size: Type.Integer({ minimum: 1, maximum: 100 }),
+})
+
+export const SecretKeyResponse = Type.Object({ secret_key: Type.String() })
+export const SecretResponse = Type.Object({ secret: Type.String() })
+/** FastAPI's `Response(status_code=200)`: no body at all (not `null`, not `{}`). */
+export const EmptyResponse = Type.Unsafe<undefined>({ description: 'Empty body' })
+export const EventPageResponse = Type.Object({
+  total: Type.Integer(),
+  size: Type.Integer(),
+  events: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      client_ip: Type.String(),
+      client_user_agent: Type.String(),
+      type: Type.Union([Type.Literal('CREATE'), Type.Literal('READ'), Type.Literal('DELETE')]),
+      created_at: Type.String(),
+      secret_id: Type.Integer(),
+    }),
+  ),
+})
+
+export const DetailResponse = Type.Object({ detail: Type.String() })
+export const ValidationResponse = Type.Object({
+  detail: Type.Array(
+    Type.Object({
+      type: Type.String(),
+      loc: Type.Array(Type.Union([Type.String(), Type.Number()])),
+      msg: Type.String(),
+    }),
+  ),
+})
