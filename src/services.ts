@@ -18,6 +18,10 @@ import { createRedisCounterStore } from './domain/limits/redis-counter-store.js'
 import { createSqlCounterStore } from './domain/limits/sql-counter-store.js'
 import { createAuditLog } from './domain/audit/audit-log.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
+import { createUserDirectory } from './domain/accounts/directory-service.js'
+import { createGroupService } from './domain/vault/group-service.js'
+import { createSharingService } from './domain/vault/sharing-service.js'
+import { createVaultService } from './domain/vault/vault-service.js'
 
 export interface ServiceOverrides {
   clock?: Clock
@@ -82,6 +86,10 @@ export function createServices(
       envelope,
     }),
     personalSecrets: createPersonalSecretService({ transact, clock, envelope, audit }),
+    directory: createUserDirectory({ db, audit }),
+    vault: createVaultService({ transact, clock, envelope, audit }),
+    sharing: createSharingService({ transact, clock, audit }),
+    groups: createGroupService({ transact, clock, audit }),
   }
 }
 
