@@ -22,6 +22,7 @@ import { startMaintenance } from './maintenance.js'
 import { createServices } from './services.js'
 import type { ServiceOverrides } from './services.js'
 import { secretStorageSurface } from './surfaces/secret-storage/routes.js'
+import { secretsV1Surface } from './surfaces/secrets-v1/index.js'
 import { VERSION } from './version.js'
 
 export interface AppOverrides extends ServiceOverrides {
@@ -89,6 +90,7 @@ export async function buildApp(
   await registerOpenApi(app, VERSION)
   registerHome(app, VERSION)
   await app.register(secretStorageSurface, { services })
+  await app.register(secretsV1Surface, { prefix: '/v1', services })
 
   // Housekeeping belongs to a serving node only: it starts when the app listens (never under
   // `inject` in tests) and stops when the app closes.

@@ -10,7 +10,10 @@ export function registerHome(app: FastifyInstance, version: string): void {
       'Secret storage: personal secrets, a shared vault and one-time links, with a tamper-evident audit log.',
     docs: '/docs',
     openapi: '/openapi.json',
-    surfaces: [{ name: 'Secret Storage', base: '/' }],
+    surfaces: [
+      { name: 'Secret Storage', base: '/' },
+      { name: 'Secrets v1', base: '/v1' },
+    ],
   }
   app.get(
     '/',
