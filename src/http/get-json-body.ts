@@ -67,11 +67,17 @@ function setBody(request: FastifyRequest, body: unknown): void {
 async function readText(stream: Readable, limit: number): Promise<string> {
   const chunks: Buffer[] = []
   let received = 0
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
-    received += bytes.length
-    if (received > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()
-    chunks.push(bytes)
+  try {
+    for await (const chunk of stream) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
+      received += bytes.length
+      if (received > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()
+      chunks.push(bytes)
+    }
+  } catch (error) {
+    if (error instanceof errorCodes.FST_ERR_CTP_BODY_TOO_LARGE) throw error
+    // A client that aborts mid-body is the client's fault: a 400, as Fastify answers it.
+    throw new BodyParseError('STRONGROOM_INVALID_JSON', 'Body could not be read')
   }
   // Decoded once at the end, so a character split across chunks stays whole.
   return Buffer.concat(chunks, received).toString('utf8')

@@ -139,6 +139,44 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    it('acts only on the fields a route names, whatever else a body carries', async (t) => {
+      const { app, ...environment } = await buildTestApp(t, { dialect })
+      const { alice, bob, secretId, group } = await setup(app)
+      const team = await group(alice.token, 'alice-team')
+      // A group share that also names a user shares with the group, and only with it.
+      const shared = await v1(app, 'POST', '/secrets/share/group', {
+        token: alice.token,
+        body: { secret_id: secretId, group_id: team, user_id: bob.id, permission: 'read-write' },
+      })
+      assert.deepEqual(answer(shared), {
+        status: 201,
+        body: { message: 'Secret shared successfully with the group.' },
+      })
+      const read = await v1(app, 'GET', '/secrets', {
+        token: bob.token,
+        body: { secret_id: secretId },
+      })
+      assert.equal(read.status, 401)
+      // Registration here cannot slip in fields the route does not take (another surface's).
+      const registered = await v1(app, 'POST', '/auth/register', {
+        body: {
+          email: 'x@example.com',
+          password: '12345678',
+          phone: '555',
+          address: 'A',
+          role: 'admin',
+        },
+      })
+      assert.equal(registered.status, 201)
+      const { store } = openServices(t, environment)
+      const user = await store.db
+        .selectFrom('users')
+        .select(['phone_sealed', 'address_sealed', 'role'])
+        .where('email', '=', 'x@example.com')
+        .executeTakeFirstOrThrow()
+      assert.deepEqual(user, { phone_sealed: null, address_sealed: null, role: 'user' })
+    })
+
     it('keeps group names unique ignoring case and membership changes to the creator', async (t) => {
       const { app } = await buildTestApp(t, { dialect })
       const { alice, bob, carol, group } = await setup(app)

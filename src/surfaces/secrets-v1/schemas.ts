@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import type { TProperties } from 'typebox'
 
 import { UsernameSchema } from '../secret-storage/schemas.js'
 
@@ -31,6 +32,14 @@ const WELL_FORMED = '^[^\\ud800-\\udfff]*$'
 /** Well-formed and free of control characters: names other people will see in lists. */
 const PRINTABLE = '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]*$'
 
+/**
+ * A request body: exactly these fields. Keys it does not name are dropped before anything reads
+ * it (the app's body validator removes what `additionalProperties: false` excludes, without an
+ * error, as the original ignored them), so no route can act on a field it does not take.
+ */
+const Body = <T extends TProperties>(properties: T) =>
+  Type.Object(properties, { additionalProperties: false })
+
 export const IdSchema = Type.Integer({ minimum: 1, maximum: MAX_ID })
 export const PermissionSchema = Type.Enum(['read-only', 'read-write'])
 
@@ -46,7 +55,7 @@ const GroupName = (maxLength: number) =>
 // --- auth and users ------------------------------------------------------------------------
 
 /** Surface-2 rules: a real e-mail and at least 8 characters of password; username optional. */
-export const RegisterBody = Type.Object({
+export const RegisterBody = Body({
   email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email, format: 'email' }),
   password: Type.String({ minLength: 8, maxLength: MAX_LENGTH.password }),
   username: Type.Optional(UsernameSchema),
@@ -56,7 +65,7 @@ export const RegisterBody = Type.Object({
  * Any two non-empty strings: a malformed e-mail is a wrong login (401), not a 422. Nothing
  * longer than the longest e-mail registration accepts can name an account.
  */
-export const LoginBody = Type.Object({
+export const LoginBody = Body({
   email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email }),
   password: Type.String({ minLength: 1, maxLength: MAX_LENGTH.password }),
 })
@@ -76,9 +85,9 @@ export const TokenResponse = Type.Object({ token: Type.String() })
 
 // --- secrets --------------------------------------------------------------------------------
 
-export const CreateSecretBody = Type.Object({ name: SecretName, encrypted_data: EncryptedData })
-export const SecretIdBody = Type.Object({ secret_id: IdSchema })
-export const UpdateSecretBody = Type.Object({
+export const CreateSecretBody = Body({ name: SecretName, encrypted_data: EncryptedData })
+export const SecretIdBody = Body({ secret_id: IdSchema })
+export const UpdateSecretBody = Body({
   secret_id: IdSchema,
   name: SecretName,
   encrypted_data: EncryptedData,
@@ -120,28 +129,28 @@ export const SharedListResponse = Type.Object({
 
 // --- sharing --------------------------------------------------------------------------------
 
-export const ShareUserBody = Type.Object({
+export const ShareUserBody = Body({
   secret_id: IdSchema,
   user_id: IdSchema,
   permission: PermissionSchema,
 })
-export const RevokeUserBody = Type.Object({ secret_id: IdSchema, user_id: IdSchema })
-export const ShareGroupBody = Type.Object({
+export const RevokeUserBody = Body({ secret_id: IdSchema, user_id: IdSchema })
+export const ShareGroupBody = Body({
   secret_id: IdSchema,
   group_id: IdSchema,
   permission: PermissionSchema,
 })
-export const RevokeGroupBody = Type.Object({ secret_id: IdSchema, group_id: IdSchema })
+export const RevokeGroupBody = Body({ secret_id: IdSchema, group_id: IdSchema })
 
 // --- groups ---------------------------------------------------------------------------------
 
-export const CreateGroupBody = Type.Object({ group_name: GroupName(MAX_LENGTH.group_name) })
-export const GroupIdBody = Type.Object({ group_id: IdSchema })
-export const RenameGroupBody = Type.Object({
+export const CreateGroupBody = Body({ group_name: GroupName(MAX_LENGTH.group_name) })
+export const GroupIdBody = Body({ group_id: IdSchema })
+export const RenameGroupBody = Body({
   group_id: IdSchema,
   new_group_name: GroupName(MAX_LENGTH.new_group_name),
 })
-export const MembershipBody = Type.Object({ group_id: IdSchema, user_id: IdSchema })
+export const MembershipBody = Body({ group_id: IdSchema, user_id: IdSchema })
 
 export const GroupMessageResponse = Type.Object({ Message: Type.String() })
 export const CreatedGroupResponse = Type.Object({

@@ -1,6 +1,7 @@
 import type { HTTPMethods } from 'fastify'
 
 import type { Grantee } from '../../domain/vault/sharing-service.js'
+import { AppError } from '../../errors.js'
 import { principalOf } from '../../http/authenticate.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
@@ -38,8 +39,12 @@ export function registerSharingRoutes(scope: Scope, { services, authenticated }:
   for (const target of ['user', 'group'] as const) {
     const shareBody = target === 'user' ? ShareUserBody : ShareGroupBody
     const revokeBody = target === 'user' ? RevokeUserBody : RevokeGroupBody
-    const grantee = (body: { user_id: number } | { group_id: number }): Grantee =>
-      'user_id' in body ? { kind: 'user', id: body.user_id } : { kind: 'group', id: body.group_id }
+    // The route decides whom a share is for, never which keys a body happens to carry.
+    const grantee = (body: { user_id?: number; group_id?: number }): Grantee => {
+      const id = target === 'user' ? body.user_id : body.group_id
+      if (id === undefined) throw new AppError('BAD_REQUEST', 'No grantee')
+      return { kind: target, id }
+    }
     const path = `/secrets/share/${target}`
     const changePaths = target === 'user' ? [path, '/secrets/update/user'] : [path]
     const revokePaths = target === 'user' ? [path, '/secrets/revoke/user'] : [path]
