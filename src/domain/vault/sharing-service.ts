@@ -6,12 +6,13 @@ import type { AuditType, RequestContext } from '../audit/types.js'
 import { deleteGrant, findGrant, insertGrant, updateGrant, userExists } from './grants-repo.js'
 import type { Grantee } from './grants-repo.js'
 import { findGroup, isMember } from './groups-repo.js'
+import { accessTo } from './access.js'
 import { decide, done, refused } from './outcome.js'
 import type { Outcome } from './outcome.js'
+import { allows } from './permission.js'
 import type { GrantPermission } from './permission.js'
 import { findSecret } from './secrets-repo.js'
 import { denied, invalidField, missing } from './vault-errors.js'
-import { accessTo } from './vault-service.js'
 
 export type { Grantee }
 
@@ -65,7 +66,7 @@ export function createSharingService(deps: {
       const secret = await findSecret(trx, secretId)
       if (secret === undefined) return refused(missing('secret', secretId))
       const access = await accessTo(trx, secret, principal.userId)
-      if (access !== 'owner') {
+      if (!allows(access, 'manage')) {
         await event('denied', { access })
         return refused(denied('secret.manage'))
       }

@@ -7,13 +7,14 @@ import type { Transact } from '../../db/transaction.js'
 import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { AuditType, RequestContext } from '../audit/types.js'
-import { findGrant, findGroupPermissions, listSharedWith } from './grants-repo.js'
+import { accessTo } from './access.js'
+import { listSharedWith } from './grants-repo.js'
 import type { SharedRow } from './grants-repo.js'
 import { VAULT_LIMITS } from './limits.js'
 import { decide, done, refused } from './outcome.js'
 import type { Outcome } from './outcome.js'
 import { accessOf, allows } from './permission.js'
-import type { Access, GrantPermission, Granted, SecretAction } from './permission.js'
+import type { GrantPermission, Granted, SecretAction } from './permission.js'
 import {
   countSecretsOwnedBy,
   deleteSecret,
@@ -23,6 +24,7 @@ import {
   updateSecretSealed,
 } from './secrets-repo.js'
 import type { SecretRow } from './secrets-repo.js'
+import { openField, sealField } from './secret-sealing.js'
 import { clash, denied, missing } from './vault-errors.js'
 import type { VaultDenial } from './vault-errors.js'
 
@@ -52,51 +54,6 @@ export interface SecretInput {
 }
 
 export type VaultService = ReturnType<typeof createVaultService>
-
-/** AAD naming the row and the field, so a sealed value opens only where it was written. */
-export const secretAad = (id: number, field: 'name' | 'data'): string =>
-  `vault-secret:${id}:${field}`
-
-/** Seals text for one field of one secret; the plaintext buffer is wiped afterwards. */
-export function sealField(
-  envelope: Pick<Envelope, 'seal'>,
-  id: number,
-  field: 'name' | 'data',
-  text: string,
-): Buffer {
-  const plaintext = Buffer.from(text, 'utf8')
-  try {
-    return envelope.seal(plaintext, secretAad(id, field))
-  } finally {
-    plaintext.fill(0)
-  }
-}
-
-export function openField(
-  envelope: Pick<Envelope, 'open'>,
-  id: number,
-  field: 'name' | 'data',
-  sealed: Buffer,
-): string {
-  const plaintext = envelope.open(sealed, secretAad(id, field))
-  try {
-    return plaintext.toString('utf8')
-  } finally {
-    plaintext.fill(0)
-  }
-}
-
-/** The caller's access to one secret, from the grants in the store, decided by `accessOf`. */
-export async function accessTo(
-  db: Kysely<Database>,
-  secret: Pick<SecretRow, 'id' | 'owner_id'>,
-  userId: number,
-): Promise<Access> {
-  if (secret.owner_id === userId) return 'owner'
-  const direct = await findGrant(db, secret.id, { kind: 'user', id: userId })
-  const viaGroups = await findGroupPermissions(db, secret.id, userId)
-  return accessOf({ isOwner: false, direct, viaGroups })
-}
 
 const DENIAL: Readonly<Record<SecretAction, VaultDenial>> = {
   read: 'secret.read',
