@@ -28,6 +28,7 @@ import { lockSurface } from './surfaces/lock/routes.js'
 import { generateSurface } from './surfaces/generate/routes.js'
 import { oneTimeApiSurface } from './surfaces/one-time-api/routes.js'
 import { secretStorageSurface } from './surfaces/secret-storage/routes.js'
+import { secretsV1Surface } from './surfaces/secrets-v1/index.js'
 import { VERSION } from './version.js'
 
 export interface AppOverrides extends ServiceOverrides {
@@ -111,6 +112,7 @@ export async function buildApp(
   const lockPrefix = config.lockPrefix === '/' ? '' : config.lockPrefix
   registerHome(app, VERSION, [
     ...(lockPrefix === '' ? [] : [{ name: 'Secret Storage', base: '/' }]),
+    { name: 'Secrets v1', base: '/v1' },
     { name: 'Lock', base: config.lockPrefix },
     { name: 'One-time', base: '/api' },
     { name: 'Generate', base: '/generate, /secrets' },
@@ -123,6 +125,7 @@ export async function buildApp(
   } else {
     await app.register(secretStorageSurface, { services })
   }
+  await app.register(secretsV1Surface, { prefix: '/v1', services })
   await app.register(auditApi, { prefix: '/v1', services })
   await app.register(lockSurface, {
     prefix: lockPrefix,

@@ -43,6 +43,8 @@ export interface AppErrorDetails {
   allow?: string[]
   /** What a NOT_FOUND, FORBIDDEN or CONFLICT was about, so a surface can pick its sentence. */
   subject?: string
+  /** Which one it was about, when the caller named it by id (`No secret found with id: 7`). */
+  id?: number
 }
 
 export class AppError extends Error {

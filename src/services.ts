@@ -24,6 +24,10 @@ import { createLockService } from './domain/lock/lock-service.js'
 import { createLinkSealing } from './domain/one-time/link-sealing.js'
 import { createOneTimeService } from './domain/one-time/one-time-service.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
+import { createUserDirectory } from './domain/accounts/directory-service.js'
+import { createGroupService } from './domain/vault/group-service.js'
+import { createSharingService } from './domain/vault/sharing-service.js'
+import { createVaultService } from './domain/vault/vault-service.js'
 
 export interface ServiceOverrides {
   clock?: Clock
@@ -107,6 +111,10 @@ export function createServices(
         maxAttempts: config.oneTimeMaxAttempts,
       },
     }),
+    directory: createUserDirectory({ db, audit }),
+    vault: createVaultService({ transact, clock, envelope, audit }),
+    sharing: createSharingService({ transact, clock, audit }),
+    groups: createGroupService({ transact, clock, audit }),
   }
 }
 

@@ -2,6 +2,7 @@ import type { PortableMigration } from '../portable.js'
 import { accounts } from './2026-11-22T0900-accounts.js'
 import { audit } from './2026-11-22T0910-audit.js'
 import { personalSecrets } from './2026-11-22T0920-personal-secrets.js'
+import { vault } from './2026-11-23T1000-vault.js'
 import { oneTime } from './2026-11-23T1100-one-time.js'
 
 /**
@@ -13,5 +14,6 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: PortableMi
   ['2026-11-22T0900-accounts', accounts],
   ['2026-11-22T0910-audit', audit],
   ['2026-11-22T0920-personal-secrets', personalSecrets],
+  ['2026-11-23T1000-vault', vault],
   ['2026-11-23T1100-one-time', oneTime],
 ]

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 /** Surface 1's one secret per user, sealed with AAD `personal-secret:<user id>`. */
 export interface PersonalSecretsTable {
   user_id: number
@@ -6,6 +8,65 @@ export interface PersonalSecretsTable {
   updated_at: string
 }
 
+/** What a grant allows (CONTRACTS.md §2); the owner's rights are not a grant. */
+export type GrantPermission = 'read-only' | 'read-write'
+
+/**
+ * The team vault's named secrets (surface 2). Name and value are sealed separately, each with AAD
+ * `vault-secret:<id>:name` / `vault-secret:<id>:data`, so neither can be moved to another row or
+ * swapped with the other field.
+ */
+export interface VaultSecretsTable {
+  id: Generated<number>
+  owner_id: number
+  name_sealed: Buffer
+  data_sealed: Buffer
+  created_at: string
+  updated_at: string
+}
+
+/**
+ * Groups of users that secrets can be shared with. Names are not secret; `name_key` is the
+ * case-folded spelling that uniqueness uses, the given spelling is kept in `name`.
+ */
+export interface VaultGroupsTable {
+  id: Generated<number>
+  name: string
+  name_key: string
+  creator_id: number
+  created_at: string
+  updated_at: string
+}
+
+export interface VaultGroupMembersTable {
+  group_id: number
+  user_id: number
+  added_at: string
+}
+
+/** A secret shared with one user. */
+export interface VaultUserGrantsTable {
+  secret_id: number
+  user_id: number
+  permission: GrantPermission
+  created_at: string
+  updated_at: string
+}
+
+/** A secret shared with every member of a group, for as long as they are members. */
+export interface VaultGroupGrantsTable {
+  secret_id: number
+  group_id: number
+  permission: GrantPermission
+  created_at: string
+  updated_at: string
+}
+
 export interface VaultTables {
   personal_secrets: PersonalSecretsTable
+  vault_secrets: VaultSecretsTable
+  vault_groups: VaultGroupsTable
+  vault_group_members: VaultGroupMembersTable
+  vault_user_grants: VaultUserGrantsTable
+  vault_group_grants: VaultGroupGrantsTable
 }

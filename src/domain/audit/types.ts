@@ -31,6 +31,21 @@ export type AuditType =
   | 'one-time.expire'
   /** Someone listed one-time events (`GET /api/event`). */
   | 'one-time.events'
+  | 'user.lookup'
+  | 'vault.secret.create'
+  | 'vault.secret.read'
+  | 'vault.secret.list'
+  | 'vault.secret.update'
+  | 'vault.secret.delete'
+  | 'vault.share.grant'
+  | 'vault.share.change'
+  | 'vault.share.revoke'
+  | 'vault.group.create'
+  | 'vault.group.read'
+  | 'vault.group.rename'
+  | 'vault.group.delete'
+  | 'vault.group.member.add'
+  | 'vault.group.member.remove'
 
 /**
  * Facts about an event. Values are scalars so a secret can't hide in a nested blob; callers pass

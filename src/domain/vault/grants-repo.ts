@@ -1,0 +1,159 @@
+import type { Kysely } from 'kysely'
+
+import type { Database } from '../../db/schema.js'
+import type { GrantPermission } from '../../db/tables/vault.js'
+
+/** Who a grant is made to: one user, or every member of one group. */
+export type Grantee = { kind: 'user'; id: number } | { kind: 'group'; id: number }
+
+export async function findGrant(
+  db: Kysely<Database>,
+  secretId: number,
+  grantee: Grantee,
+): Promise<GrantPermission | undefined> {
+  const row =
+    grantee.kind === 'user'
+      ? await db
+          .selectFrom('vault_user_grants')
+          .select('permission')
+          .where('secret_id', '=', secretId)
+          .where('user_id', '=', grantee.id)
+          .executeTakeFirst()
+      : await db
+          .selectFrom('vault_group_grants')
+          .select('permission')
+          .where('secret_id', '=', secretId)
+          .where('group_id', '=', grantee.id)
+          .executeTakeFirst()
+  return row?.permission
+}
+
+export async function insertGrant(
+  db: Kysely<Database>,
+  secretId: number,
+  grantee: Grantee,
+  permission: GrantPermission,
+  now: string,
+): Promise<void> {
+  const common = { secret_id: secretId, permission, created_at: now, updated_at: now }
+  if (grantee.kind === 'user') {
+    await db
+      .insertInto('vault_user_grants')
+      .values({ ...common, user_id: grantee.id })
+      .execute()
+  } else {
+    await db
+      .insertInto('vault_group_grants')
+      .values({ ...common, group_id: grantee.id })
+      .execute()
+  }
+}
+
+export async function updateGrant(
+  db: Kysely<Database>,
+  secretId: number,
+  grantee: Grantee,
+  permission: GrantPermission,
+  now: string,
+): Promise<void> {
+  if (grantee.kind === 'user') {
+    await db
+      .updateTable('vault_user_grants')
+      .set({ permission, updated_at: now })
+      .where('secret_id', '=', secretId)
+      .where('user_id', '=', grantee.id)
+      .execute()
+  } else {
+    await db
+      .updateTable('vault_group_grants')
+      .set({ permission, updated_at: now })
+      .where('secret_id', '=', secretId)
+      .where('group_id', '=', grantee.id)
+      .execute()
+  }
+}
+
+export async function deleteGrant(
+  db: Kysely<Database>,
+  secretId: number,
+  grantee: Grantee,
+): Promise<void> {
+  if (grantee.kind === 'user') {
+    await db
+      .deleteFrom('vault_user_grants')
+      .where('secret_id', '=', secretId)
+      .where('user_id', '=', grantee.id)
+      .execute()
+  } else {
+    await db
+      .deleteFrom('vault_group_grants')
+      .where('secret_id', '=', secretId)
+      .where('group_id', '=', grantee.id)
+      .execute()
+  }
+}
+
+/** The grants `userId` holds on the secret through the groups they are a member of. */
+export async function findGroupPermissions(
+  db: Kysely<Database>,
+  secretId: number,
+  userId: number,
+): Promise<GrantPermission[]> {
+  const rows = await db
+    .selectFrom('vault_group_grants as g')
+    .innerJoin('vault_group_members as m', 'm.group_id', 'g.group_id')
+    .select('g.permission')
+    .where('g.secret_id', '=', secretId)
+    .where('m.user_id', '=', userId)
+    .execute()
+  return rows.map((row) => row.permission)
+}
+
+/** One path by which a secret reaches a user who does not own it. */
+export interface SharedRow {
+  id: number
+  owner_id: number
+  name_sealed: Buffer
+  permission: GrantPermission
+  granted_at: string
+}
+
+/**
+ * Every secret shared with `userId`, directly or through a group, one row per path (a secret
+ * reached two ways appears twice; the service keeps the stronger). Newest grants first, at most
+ * `limit` rows per path.
+ */
+export async function listSharedWith(
+  db: Kysely<Database>,
+  userId: number,
+  limit: number,
+): Promise<SharedRow[]> {
+  const direct = await db
+    .selectFrom('vault_user_grants as g')
+    .innerJoin('vault_secrets as s', 's.id', 'g.secret_id')
+    .select(['s.id', 's.owner_id', 's.name_sealed', 'g.permission', 'g.created_at as granted_at'])
+    .where('g.user_id', '=', userId)
+    .where('s.owner_id', '!=', userId)
+    .orderBy('g.created_at', 'desc')
+    .orderBy('s.id', 'desc')
+    .limit(limit)
+    .execute()
+  const viaGroups = await db
+    .selectFrom('vault_group_grants as g')
+    .innerJoin('vault_group_members as m', 'm.group_id', 'g.group_id')
+    .innerJoin('vault_secrets as s', 's.id', 'g.secret_id')
+    .select(['s.id', 's.owner_id', 's.name_sealed', 'g.permission', 'g.created_at as granted_at'])
+    .where('m.user_id', '=', userId)
+    .where('s.owner_id', '!=', userId)
+    .orderBy('g.created_at', 'desc')
+    .orderBy('s.id', 'desc')
+    .limit(limit)
+    .execute()
+  return [...direct, ...viaGroups]
+}
+
+/** Whether a user with this id exists (grants and memberships may only name real users). */
+export async function userExists(db: Kysely<Database>, userId: number): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()
+  return row !== undefined
+}

@@ -1,0 +1,135 @@
+import type { Clock } from '../../clock.js'
+import type { Transact } from '../../db/transaction.js'
+import type { Principal } from '../accounts/views.js'
+import type { AuditLog } from '../audit/audit-log.js'
+import type { AuditType, RequestContext } from '../audit/types.js'
+import { deleteGrant, findGrant, insertGrant, updateGrant, userExists } from './grants-repo.js'
+import type { Grantee } from './grants-repo.js'
+import { findGroup, isMember } from './groups-repo.js'
+import { accessTo } from './access.js'
+import { decide, done, refused } from './outcome.js'
+import type { Outcome } from './outcome.js'
+import { allows } from './permission.js'
+import type { GrantPermission } from './permission.js'
+import { findSecret } from './secrets-repo.js'
+import { denied, invalidField, missing } from './vault-errors.js'
+
+export type { Grantee }
+
+const noGrant = (grantee: Grantee) =>
+  missing(grantee.kind === 'user' ? 'user-share' : 'group-share', grantee.id)
+
+export type SharingService = ReturnType<typeof createSharingService>
+
+type Change =
+  | { kind: 'grant'; permission: GrantPermission }
+  | { kind: 'change'; permission: GrantPermission }
+  | { kind: 'revoke' }
+
+const AUDIT_TYPE: Readonly<Record<Change['kind'], AuditType>> = {
+  grant: 'vault.share.grant',
+  change: 'vault.share.change',
+  revoke: 'vault.share.revoke',
+}
+
+/**
+ * Who may see a secret besides its owner (CONTRACTS.md §2). Only the owner manages grants. A
+ * grant names a real user (never the owner) or a group the owner belongs to, so nobody can push
+ * secrets into the lists of a team they are not part of. Every grant, change and revocation, and
+ * every refused attempt, is an audit event naming the secret, the grantee and the permissions.
+ */
+export function createSharingService(deps: {
+  transact: Transact
+  clock: Clock
+  audit: Pick<AuditLog, 'append'>
+}) {
+  const { transact, clock, audit } = deps
+
+  const apply = (
+    principal: Principal,
+    secretId: number,
+    grantee: Grantee,
+    change: Change,
+    context: RequestContext,
+  ): Promise<void> =>
+    decide(transact, async (trx): Promise<Outcome<undefined>> => {
+      const event = (outcome: 'success' | 'denied', details: Record<string, string | null>) =>
+        audit.append(trx, {
+          type: AUDIT_TYPE[change.kind],
+          outcome,
+          actorId: principal.userId,
+          target: { type: 'vault-secret', id: secretId },
+          details: { grantee_type: grantee.kind, grantee_id: grantee.id, ...details },
+          context,
+        })
+
+      const secret = await findSecret(trx, secretId)
+      if (secret === undefined) return refused(missing('secret', secretId))
+      const access = await accessTo(trx, secret, principal.userId)
+      if (!allows(access, 'manage')) {
+        await event('denied', { access })
+        return refused(denied('secret.manage'))
+      }
+
+      if (grantee.kind === 'user') {
+        if (grantee.id === secret.owner_id)
+          return refused(invalidField('user_id', "must not be the secret's owner"))
+        if (!(await userExists(trx, grantee.id))) return refused(missing('user', grantee.id))
+      } else {
+        if ((await findGroup(trx, grantee.id)) === undefined)
+          return refused(missing('group', grantee.id))
+        // Granting to a group needs a seat in it; taking a grant away never does, so an owner
+        // who left a group can still withdraw what they shared with it.
+        if (change.kind !== 'revoke' && !(await isMember(trx, grantee.id, principal.userId))) {
+          await event('denied', { reason: 'not-a-member' })
+          return refused(denied('group.share'))
+        }
+      }
+
+      const previous = (await findGrant(trx, secretId, grantee)) ?? null
+      const now = clock.now().toISOString()
+      if (change.kind === 'revoke') {
+        if (previous === null) return refused(noGrant(grantee))
+        await deleteGrant(trx, secretId, grantee)
+      } else if (previous === null) {
+        if (change.kind === 'change') return refused(noGrant(grantee))
+        await insertGrant(trx, secretId, grantee, change.permission, now)
+      } else {
+        await updateGrant(trx, secretId, grantee, change.permission, now)
+      }
+      await event('success', {
+        permission: change.kind === 'revoke' ? null : change.permission,
+        previous,
+      })
+      return done(undefined)
+    })
+
+  return {
+    /** Shares the secret with a user or group; sharing again sets the new permission. */
+    share: (
+      principal: Principal,
+      secretId: number,
+      grantee: Grantee,
+      permission: GrantPermission,
+      context: RequestContext,
+    ): Promise<void> => apply(principal, secretId, grantee, { kind: 'grant', permission }, context),
+
+    /** Changes the permission of an existing grant (NOT_FOUND when there is none). */
+    changePermission: (
+      principal: Principal,
+      secretId: number,
+      grantee: Grantee,
+      permission: GrantPermission,
+      context: RequestContext,
+    ): Promise<void> =>
+      apply(principal, secretId, grantee, { kind: 'change', permission }, context),
+
+    /** Ends a grant (NOT_FOUND when there is none). */
+    revoke: (
+      principal: Principal,
+      secretId: number,
+      grantee: Grantee,
+      context: RequestContext,
+    ): Promise<void> => apply(principal, secretId, grantee, { kind: 'revoke' }, context),
+  }
+}

@@ -1,0 +1,152 @@
+import type { UserView } from '../../domain/accounts/views.js'
+import { principalOf } from '../../http/authenticate.js'
+import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
+import { rateLimitHook } from '../../http/rate-limit.js'
+import { contextOf } from '../../http/request-context.js'
+import { BEARER } from './context.js'
+import type { RouteDeps, Scope } from './context.js'
+import {
+  ErrorResponse,
+  FieldErrorsResponse,
+  LoginBody,
+  RegisterBody,
+  TokenResponse,
+  UserLookupQuery,
+  UserResponse,
+  NoContentResponse,
+} from './schemas.js'
+
+const TAGS = ['Secrets v1 (/v1): accounts']
+
+/** How many e-mail lookups one address, and one account, may make per minute. */
+const LOOKUP_LIMIT = { limit: 30, windowMs: 60_000, text: '30/minute' }
+
+const toUser = (user: UserView) => ({
+  id: user.id,
+  email: user.email,
+  username: user.username,
+  created_at: user.createdAt,
+})
+
+/**
+ * Accounts on surface 2: the same users, passwords and tokens as every other surface
+ * (CONTRACTS.md "One token currency"), with this surface's rules for new passwords and e-mails.
+ */
+export function registerAuthRoutes(scope: Scope, { services, authenticated }: RouteDeps): void {
+  const { accounts, directory } = services
+  const lookupLimiter = services.rateLimiter([LOOKUP_LIMIT])
+
+  scope.post(
+    '/auth/register',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Register with e-mail, password (8+ characters) and an optional username',
+        body: RegisterBody,
+        response: {
+          201: UserResponse,
+          400: ErrorResponse,
+          409: ErrorResponse,
+          422: FieldErrorsResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = await accounts.register(request.body, contextOf(request))
+      return reply.code(201).send({ user: toUser(user) })
+    },
+  )
+
+  scope.post(
+    '/auth/login',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Log in with e-mail and password; the token works on every surface',
+        body: LoginBody,
+        response: {
+          200: TokenResponse,
+          400: ErrorResponse,
+          401: ErrorResponse,
+          422: FieldErrorsResponse,
+          429: ErrorResponse,
+        },
+      },
+    },
+    async (request) => {
+      const { token } = await accounts.login(
+        { kind: 'email', login: request.body.email, password: request.body.password },
+        contextOf(request),
+      )
+      return { token }
+    },
+  )
+
+  scope.post(
+    '/auth/logout',
+    {
+      preValidation: authenticated,
+      schema: {
+        tags: TAGS,
+        summary: 'Revoke the bearer token, on every surface',
+        security: BEARER,
+        response: { 204: NoContentResponse, 401: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      await accounts.logout(principalOf(request), contextOf(request))
+      return reply.code(204).send(null)
+    },
+  )
+
+  scope.get(
+    '/users/me',
+    {
+      preValidation: authenticated,
+      schema: {
+        tags: TAGS,
+        summary: 'The signed-in user',
+        security: BEARER,
+        response: { 200: UserResponse, 401: ErrorResponse },
+      },
+    },
+    async (request) => ({ user: toUser(await directory.me(principalOf(request))) }),
+  )
+
+  scope.get(
+    '/users',
+    {
+      // Per client address before anything else, then per account once it is known: the
+      // lookup answers only exact e-mails, and this keeps guessing them slow.
+      onRequest: rateLimitHook(lookupLimiter, 'v1-user-lookup'),
+      preValidation: authenticated,
+      preHandler: async (request) => {
+        await lookupLimiter.hit(`v1-user-lookup-account:${principalOf(request).userId}`)
+      },
+      schema: {
+        tags: TAGS,
+        summary: 'Find one user by exact e-mail (rate limited)',
+        security: BEARER,
+        querystring: UserLookupQuery,
+        response: {
+          200: UserResponse,
+          401: ErrorResponse,
+          404: ErrorResponse,
+          422: FieldErrorsResponse,
+          429: ErrorResponse,
+        },
+      },
+    },
+    async (request) => ({
+      user: toUser(
+        await directory.findByEmail(principalOf(request), request.query.email, contextOf(request)),
+      ),
+    }),
+  )
+
+  answerMethodNotAllowed(scope, '/auth/register', ['POST'])
+  answerMethodNotAllowed(scope, '/auth/login', ['POST'])
+  answerMethodNotAllowed(scope, '/auth/logout', ['POST'])
+  answerMethodNotAllowed(scope, '/users/me', ['GET'])
+  answerMethodNotAllowed(scope, '/users', ['GET'])
+}

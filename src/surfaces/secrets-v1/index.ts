@@ -1,0 +1,30 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+
+import { requireAuth } from '../../http/authenticate.js'
+import { installDialect } from '../../http/dialect.js'
+import { registerAuthRoutes } from './auth-routes.js'
+import type { SurfaceServices } from './context.js'
+import { renderSecretsV1 } from './dialect.js'
+import { registerGroupRoutes } from './group-routes.js'
+import { registerSecretRoutes } from './secret-routes.js'
+import { registerSharingRoutes } from './sharing-routes.js'
+
+/**
+ * Surface 2, the team vault, mounted at `/v1` (CONTRACTS.md §2, seeds/001_313feaf8721bac76.md).
+ * One encapsulated scope: its dialect answers its errors and its unknown paths, and nothing of it
+ * leaks into the other surfaces.
+ */
+export const secretsV1Surface: FastifyPluginAsyncTypebox<{ services: SurfaceServices }> = async (
+  scope,
+  { services },
+) => {
+  installDialect(scope, renderSecretsV1)
+  const deps = {
+    services,
+    authenticated: requireAuth((token) => services.accounts.authenticate(token)),
+  }
+  registerAuthRoutes(scope, deps)
+  registerSecretRoutes(scope, deps)
+  registerSharingRoutes(scope, deps)
+  registerGroupRoutes(scope, deps)
+}

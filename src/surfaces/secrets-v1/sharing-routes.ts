@@ -1,0 +1,138 @@
+import type { HTTPMethods } from 'fastify'
+
+import type { Grantee } from '../../domain/vault/sharing-service.js'
+import { AppError } from '../../errors.js'
+import { principalOf } from '../../http/authenticate.js'
+import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
+import { contextOf } from '../../http/request-context.js'
+import { BEARER } from './context.js'
+import type { RouteDeps, Scope } from './context.js'
+import {
+  ErrorResponse,
+  FieldErrorsResponse,
+  MessageResponse,
+  RevokeGroupBody,
+  RevokeUserBody,
+  SecretDeniedResponse,
+  ShareGroupBody,
+  ShareUserBody,
+} from './schemas.js'
+
+const TAGS = ['Secrets v1 (/v1): sharing']
+
+const ERRORS = {
+  400: ErrorResponse,
+  401: SecretDeniedResponse,
+  404: ErrorResponse,
+  413: ErrorResponse,
+  422: FieldErrorsResponse,
+}
+
+/**
+ * Sharing a secret with users and groups (CONTRACTS.md §2). The code's paths
+ * (`/secrets/share/user` with POST, PATCH and DELETE) and the document's
+ * (`PATCH /secrets/update/user`, `DELETE /secrets/revoke/user`) do the same thing.
+ */
+export function registerSharingRoutes(scope: Scope, { services, authenticated }: RouteDeps): void {
+  const { sharing } = services
+
+  for (const target of ['user', 'group'] as const) {
+    const shareBody = target === 'user' ? ShareUserBody : ShareGroupBody
+    const revokeBody = target === 'user' ? RevokeUserBody : RevokeGroupBody
+    // The route decides whom a share is for, never which keys a body happens to carry.
+    const grantee = (body: { user_id?: number; group_id?: number }): Grantee => {
+      const id = target === 'user' ? body.user_id : body.group_id
+      if (id === undefined) throw new AppError('BAD_REQUEST', 'No grantee')
+      return { kind: target, id }
+    }
+    const path = `/secrets/share/${target}`
+    const changePaths = target === 'user' ? [path, '/secrets/update/user'] : [path]
+    const revokePaths = target === 'user' ? [path, '/secrets/revoke/user'] : [path]
+
+    scope.post(
+      path,
+      {
+        preValidation: authenticated,
+        schema: {
+          tags: TAGS,
+          summary: `Share a secret with a ${target} (owner only); sharing again sets the new permission`,
+          security: BEARER,
+          body: shareBody,
+          response: { 201: MessageResponse, ...ERRORS },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body
+        await sharing.share(
+          principalOf(request),
+          body.secret_id,
+          grantee(body),
+          body.permission,
+          contextOf(request),
+        )
+        return reply.code(201).send({ message: `Secret shared successfully with the ${target}.` })
+      },
+    )
+
+    for (const url of changePaths) {
+      scope.patch(
+        url,
+        {
+          preValidation: authenticated,
+          schema: {
+            tags: TAGS,
+            summary: `Change the permission of a ${target} a secret is shared with (owner only)`,
+            security: BEARER,
+            body: shareBody,
+            response: { 200: MessageResponse, ...ERRORS },
+          },
+        },
+        async (request) => {
+          const body = request.body
+          await sharing.changePermission(
+            principalOf(request),
+            body.secret_id,
+            grantee(body),
+            body.permission,
+            contextOf(request),
+          )
+          return { message: `Permission updated successfully for the ${target}.` }
+        },
+      )
+    }
+
+    for (const url of revokePaths) {
+      scope.delete(
+        url,
+        {
+          preValidation: authenticated,
+          schema: {
+            tags: TAGS,
+            summary: `Stop sharing a secret with a ${target} (owner only)`,
+            security: BEARER,
+            body: revokeBody,
+            response: { 200: MessageResponse, ...ERRORS },
+          },
+        },
+        async (request) => {
+          const body = request.body
+          await sharing.revoke(
+            principalOf(request),
+            body.secret_id,
+            grantee(body),
+            contextOf(request),
+          )
+          return { message: `Permission revoked successfully for the ${target}.` }
+        },
+      )
+    }
+  }
+
+  const ALLOWED: Record<string, HTTPMethods[]> = {
+    '/secrets/share/user': ['POST', 'PATCH', 'DELETE'],
+    '/secrets/share/group': ['POST', 'PATCH', 'DELETE'],
+    '/secrets/update/user': ['PATCH'],
+    '/secrets/revoke/user': ['DELETE'],
+  }
+  for (const [url, methods] of Object.entries(ALLOWED)) answerMethodNotAllowed(scope, url, methods)
+}
