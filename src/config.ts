@@ -61,7 +61,7 @@ export interface Config {
   eventsPublic: boolean
   /** Longest life of a one-time secret, and the life of one created without a TTL. */
   oneTimeMaxTtlSeconds: number
-  /** Wrong passphrases a one-time secret survives; the next one destroys it. */
+  /** Wrong passphrases that destroy a one-time secret: the last one allowed destroys it. */
   oneTimeMaxAttempts: number
 }
 

@@ -19,15 +19,22 @@ export function startMaintenance(
   const tick = async (): Promise<void> => {
     if (running) return
     running = true
+    // Each domain's sweep on its own: one failing must not stop the others reclaiming space.
+    const sweeps = {
+      accounts: () => services.accounts.sweep(),
+      oneTime: () => services.oneTime.sweep(),
+    }
     try {
-      const accounts = await services.accounts.sweep()
-      const oneTime = await services.oneTime.sweep()
-      log.debug({ swept: { accounts, oneTime } }, 'maintenance sweep')
-    } catch (error) {
-      log.warn(
-        { err: { message: error instanceof Error ? error.message : 'unknown' } },
-        'maintenance sweep failed',
-      )
+      for (const [name, sweep] of Object.entries(sweeps)) {
+        try {
+          log.debug({ swept: { [name]: await sweep() } }, 'maintenance sweep')
+        } catch (error) {
+          log.warn(
+            { sweep: name, err: { message: error instanceof Error ? error.message : 'unknown' } },
+            'maintenance sweep failed',
+          )
+        }
+      }
     } finally {
       running = false
     }

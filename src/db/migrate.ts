@@ -1,8 +1,9 @@
-import { Migrator, sql } from 'kysely'
-import type { Migration, MigrationProvider } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 import type { Store } from './connect.js'
 import { MIGRATIONS } from './migrations/index.js'
+import type { Database } from './schema.js'
 
 export class MigrationError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -11,58 +12,87 @@ export class MigrationError extends Error {
   }
 }
 
-/**
- * On PostgreSQL the bookkeeping tables live in the session's current schema, named explicitly:
- * Kysely otherwise looks for them in every schema and, when another schema of the same database
- * has them, believes they exist here too.
- */
-async function migratorFor(store: Store): Promise<Migrator> {
-  const schema =
-    store.dialect === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]
-          ?.schema
-      : undefined
-  const provider: MigrationProvider = {
-    getMigrations: () =>
-      Promise.resolve(
-        Object.fromEntries(
-          MIGRATIONS.map(([name, migration]): [string, Migration] => [
-            name,
-            { up: (db) => migration.up(db, store.dialect) },
-          ]),
-        ),
-      ),
-  }
-  return new Migrator({
-    db: store.db,
-    provider,
-    migrationTableName: 'strongroom_migrations',
-    migrationLockTableName: 'strongroom_migration_lock',
-    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-  })
-}
+/** Which migrations a store has applied: one row per name, in the store's own schema. */
+const TABLE = 'strongroom_migrations'
+
+// Any constant works; it only has to be the same on every node (pg_advisory_xact_lock's key).
+const ADVISORY_LOCK_KEY = 0x5354524f
 
 /**
- * Applies every pending migration, each in its own transaction. Kysely's migrator takes a lock,
- * so two nodes running this at once apply each migration exactly once.
+ * Applies every pending migration, all in ONE transaction: a failure leaves the schema exactly
+ * as it was. The transaction first takes the store's write lock (an advisory lock on PostgreSQL,
+ * BEGIN IMMEDIATE on SQLite), so nodes migrating at once apply each migration exactly once.
+ *
+ * Unqualified names resolve in the connection's schema (PostgreSQL's search_path), and nothing
+ * here introspects the catalog: a generic migrator that scans every schema of the database
+ * races with other schemas being dropped, and can mistake another schema's tables for ours.
  * @returns the names applied by this call (empty when already current).
  */
 export async function migrateToLatest(store: Store): Promise<string[]> {
-  const { error, results = [] } = await (await migratorFor(store)).migrateToLatest()
-  if (error !== undefined) {
-    const failed = results.find((result) => result.status === 'Error')
-    throw new MigrationError(
-      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : 'unknown error'}`,
-      { cause: error },
+  return inWriteTransaction(store, async (trx) => {
+    await sql`create table if not exists ${sql.table(TABLE)} (name varchar(255) primary key, applied_at varchar(64) not null)`.execute(
+      trx,
     )
-  }
-  return results
-    .filter((result) => result.status === 'Success')
-    .map((result) => result.migrationName)
+    const done = await appliedNames(trx)
+    const applied: string[] = []
+    for (const [name, migration] of MIGRATIONS) {
+      if (done.has(name)) continue
+      try {
+        await migration.up(trx, store.dialect)
+      } catch (error) {
+        throw new MigrationError(
+          `migration ${name} failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+          { cause: error },
+        )
+      }
+      await sql`insert into ${sql.table(TABLE)} (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(
+        trx,
+      )
+      applied.push(name)
+    }
+    return applied
+  })
 }
 
 /** Names of migrations this code knows that the store has not applied yet. */
 export async function pendingMigrations(store: Store): Promise<string[]> {
-  const migrations = await (await migratorFor(store)).getMigrations()
-  return migrations.filter((migration) => migration.executedAt === undefined).map((m) => m.name)
+  const done = await appliedNames(store.db).catch((error: unknown) => {
+    // No bookkeeping table yet: nothing is applied.
+    if (isMissingTable(error)) return new Set<string>()
+    throw error
+  })
+  return MIGRATIONS.map(([name]) => name).filter((name) => !done.has(name))
+}
+
+async function appliedNames(db: Kysely<Database>): Promise<Set<string>> {
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(TABLE)}`.execute(db)
+  return new Set(rows.map((row) => row.name))
+}
+
+const isMissingTable = (error: unknown): boolean => {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  return code === '42P01' || (typeof message === 'string' && message.includes('no such table'))
+}
+
+async function inWriteTransaction<T>(
+  store: Store,
+  work: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  if (store.dialect === 'postgres') {
+    return store.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY})`.execute(trx)
+      return work(trx)
+    })
+  }
+  return store.db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn)
+    try {
+      const result = await work(conn)
+      await sql`commit`.execute(conn)
+      return result
+    } catch (error) {
+      await sql`rollback`.execute(conn)
+      throw error
+    }
+  })
 }

@@ -30,6 +30,27 @@ export function runCli(
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
+/** Like `runCli`, without blocking the event loop, so several can run at once. */
+export function runCliAsync(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...NODE_ARGS, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    child.once('exit', (code) => {
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
 export interface RunningServer {
   url: string
   /** Everything the process wrote to stdout and stderr so far. */

@@ -106,6 +106,24 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('stores only the fields it takes, whatever else the body carries', async (t) => {
+      const environment = await buildTestApp(t, { dialect })
+      const identity = newIdentity()
+      const response = await environment.app.inject({
+        method: 'POST',
+        url: '/register',
+        payload: { ...identity, phone: '555', address: 'x', role: 'admin' },
+      })
+      assert.equal(response.statusCode, 201)
+      const { store } = openServices(t, environment)
+      const row = await store.db
+        .selectFrom('users')
+        .select(['phone_sealed', 'address_sealed', 'role'])
+        .where('username', '=', identity.username)
+        .executeTakeFirstOrThrow()
+      assert.deepEqual(row, { phone_sealed: null, address_sealed: null, role: 'user' })
+    })
+
     it('answers 422 for missing, mistyped or malformed registration fields', async (t) => {
       const { app } = await buildTestApp(t, { dialect })
       const valid = newIdentity()

@@ -66,7 +66,11 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
       },
     },
     async (request) => {
-      await accounts.register(request.body, contextOf(request))
+      const { username, password, phone, address, email } = request.body
+      await accounts.register(
+        { username, password, phone, address, ...(email === undefined ? {} : { email }) },
+        contextOf(request),
+      )
       return { msg: 'User registered successfully' }
     },
   )

@@ -41,7 +41,9 @@ export const secretStorageSurface: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      await accounts.register(request.body, contextOf(request))
+      // Only the fields this surface takes: anything else in the body is not stored.
+      const { email, username, password } = request.body
+      await accounts.register({ email, username, password }, contextOf(request))
       return reply.code(201).send({ message: 'Registration successful' })
     },
   )
