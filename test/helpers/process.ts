@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { createServer } from 'node:net'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -65,40 +66,63 @@ export interface RunningServer {
  * Starts `strongroom serve` on a free loopback port and resolves once it listens. The process is
  * killed when the test ends if the test did not stop it.
  */
+/** A TCP port nothing listens on right now (the OS picks it; the window for a race is tiny). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port)
+        else reject(new Error('no port'))
+      })
+    })
+  })
+}
+
+/**
+ * Starts `strongroom serve` on a free loopback port and resolves once `/healthz` answers, whatever
+ * the log level. The process is killed when the test ends if the test did not stop it.
+ */
 export async function startServer(
   t: TestContext,
   env: Record<string, string>,
 ): Promise<RunningServer> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, [...NODE_ARGS, 'serve'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  let exitCode: number | null | undefined
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code
+      resolve(code)
+    }),
+  )
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
 
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`server did not start:\n${output}`))
-    }, 30_000)
-    const look = (): void => {
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (exitCode !== undefined) {
+      throw new Error(`server exited with ${String(exitCode)} before listening:\n${output}`)
     }
-    child.stdout.on('data', look)
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited with ${String(code)} before listening:\n${output}`))
-    })
-  })
+    if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`)
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
 
   return {
     url,

@@ -183,14 +183,17 @@ for (const dialect of DIALECTS) {
       await first.kill()
       await Promise.all(writers)
 
+      const personalAcked = [...ledger.personal.values()].filter(
+        (entry) => entry.acked !== undefined,
+      ).length
       const acknowledged =
-        [...ledger.personal.values()].filter((entry) => entry.acked !== undefined).length +
+        personalAcked +
         ledger.vault.length +
         ledger.lockUsers.length +
         ledger.oneTime.length +
         ledger.generated.length
       t.diagnostic(
-        `acknowledged before SIGKILL: personal ${ledger.personal.size}, vault ${ledger.vault.length}, lock ${ledger.lockUsers.length}, one-time ${ledger.oneTime.length}, generate ${ledger.generated.length} (refused ${ledger.refused})`,
+        `acknowledged before SIGKILL: personal ${personalAcked} users' latest values, vault ${ledger.vault.length}, lock ${ledger.lockUsers.length}, one-time ${ledger.oneTime.length}, generate ${ledger.generated.length} (refused ${ledger.refused})`,
       )
       assert.ok(ledger.vault.length > 0 && ledger.oneTime.length > 0 && ledger.lockUsers.length > 0)
       assert.equal(ledger.refused, 0)
