@@ -1,5 +1,6 @@
 import argon2 from 'argon2'
 
+import { createConcurrencyLimit } from './concurrency-limit.js'
 import { randomBytes } from './random.js'
 
 /**
@@ -32,20 +33,32 @@ export interface PasswordHasher {
   deriveKey(passphrase: string, salt: Buffer): Promise<Buffer>
 }
 
+/**
+ * argon2 runs on libuv's thread pool (4 threads by default), which it shares with everything
+ * else asynchronous in the process, WebCrypto included: jose verifies every token's HMAC there.
+ * Left alone, a login storm fills all four threads and every authenticated request waits behind
+ * it. At most two hashes run at once (this is CPU-bound work: more than the cores buys nothing),
+ * so the rest of the pool stays free; a storm beyond MAX_WAITING_HASHES is refused with 429.
+ */
+export const MAX_CONCURRENT_HASHES = 2
+export const MAX_WAITING_HASHES = 256
+
 export function createPasswordHasher(pepper: Buffer): PasswordHasher {
   const options = { ...ARGON2_OPTIONS, secret: pepper }
+  const limit = createConcurrencyLimit(MAX_CONCURRENT_HASHES, MAX_WAITING_HASHES)
   let dummyHash: Promise<string> | undefined
 
-  const verify = async (hash: string, password: string): Promise<boolean> => {
-    try {
-      return await argon2.verify(hash, password, { secret: pepper })
-    } catch {
-      return false
-    }
-  }
+  const verify = async (hash: string, password: string): Promise<boolean> =>
+    limit.run(async () => {
+      try {
+        return await argon2.verify(hash, password, { secret: pepper })
+      } catch {
+        return false
+      }
+    })
 
   return {
-    hash: (password) => argon2.hash(password, options),
+    hash: (password) => limit.run(() => argon2.hash(password, options)),
     verify,
     async verifyDummy(password) {
       dummyHash ??= argon2.hash(randomBytes(32).toString('base64'), options)
@@ -53,6 +66,6 @@ export function createPasswordHasher(pepper: Buffer): PasswordHasher {
       return false
     },
     deriveKey: (passphrase, salt) =>
-      argon2.hash(passphrase, { ...options, salt, hashLength: 32, raw: true }),
+      limit.run(() => argon2.hash(passphrase, { ...options, salt, hashLength: 32, raw: true })),
   }
 }

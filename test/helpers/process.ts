@@ -54,6 +54,7 @@ export function runCliAsync(
 
 export interface RunningServer {
   url: string
+  pid: number
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string
   /** SIGTERM, then waits for the exit code. */
@@ -93,7 +94,14 @@ export async function startServer(
   const url = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, [...NODE_ARGS, 'serve'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    // As `npm start` runs it (see package.json: glibc must give argon2's buffers back).
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      MALLOC_MMAP_THRESHOLD_: '131072',
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -126,6 +134,7 @@ export async function startServer(
 
   return {
     url,
+    pid: child.pid ?? 0,
     output: () => output,
     stop: () => {
       child.kill('SIGTERM')
