@@ -1,9 +1,10 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
 
 import type { DatabaseConfig } from '../config.js'
 import type { Database } from './schema.js'
@@ -47,22 +48,26 @@ function openSqlite(file: string): Store {
   return { db, dialect: 'sqlite', close: () => db.destroy() }
 }
 
+// `pg` is loaded only when PostgreSQL is configured: the embedded store never pays its ~13 MB.
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg
+
 // BIGINT (count(*), sums) arrives as a string by default; every value we count fits a double.
 // A per-pool parser, so nothing global in `pg` is changed for other users of the module.
 const INT8_OID = 20
 type TypeParser = (value: string) => unknown
-const pgTypes: pg.CustomTypesConfig = {
+const pgTypes = (driver: typeof pg): pg.CustomTypesConfig => ({
   getTypeParser: ((oid, format) =>
     (oid as number) === INT8_OID && format !== 'binary'
       ? (value: string): number => Number(value)
-      : (pg.types.getTypeParser(
+      : (driver.types.getTypeParser(
           oid,
           format,
         ) as TypeParser)) as pg.CustomTypesConfig['getTypeParser'],
-}
+})
 
 function openPostgres(url: string): Store {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes })
+  const driver = loadPg()
+  const pool = new driver.Pool({ connectionString: url, max: 10, types: pgTypes(driver) })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

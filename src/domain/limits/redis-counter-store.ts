@@ -1,4 +1,6 @@
-import { Redis } from 'ioredis'
+import { createRequire } from 'node:module'
+
+import type { Redis as RedisClient } from 'ioredis'
 
 import type { CounterStore } from './counter-store.js'
 
@@ -27,7 +29,12 @@ export interface RedisCounterStore extends CounterStore {
   close(): Promise<void>
 }
 
+// ioredis is loaded only when REDIS_URL is set: a single node never pays its ~20 MB.
+const loadRedis = (): typeof RedisClient =>
+  (createRequire(import.meta.url)('ioredis') as { Redis: typeof RedisClient }).Redis
+
 export function createRedisCounterStore(url: string): RedisCounterStore {
+  const Redis = loadRedis()
   const redis = new Redis(url, {
     // A request must not hang on a Redis that is gone: a command fails after one retry or two
     // seconds, and the request fails with it (closed, never silently unlimited).
