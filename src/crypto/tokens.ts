@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 import { errors, jwtVerify, SignJWT } from 'jose'
 
 import type { Clock } from '../clock.js'
@@ -15,6 +17,8 @@ import { randomToken } from './random.js'
 export const TOKEN_ALGORITHM = 'HS256'
 const ISSUER = 'strongroom'
 const AUDIENCE = 'strongroom'
+/** Verified tokens remembered (about 200 bytes each), oldest forgotten first. */
+const VERIFIED_CACHE_SIZE = 10_000
 /** A token minted more than this far in our future was not minted by a sane clock. */
 const MAX_CLOCK_SKEW_SECONDS = 60
 
@@ -53,6 +57,14 @@ export function createTokenService(options: {
   ttlSeconds: number
 }): TokenService {
   const { key, clock, ttlSeconds } = options
+  /**
+   * Tokens whose signature and claims already passed, by SHA-256 of the token (the cache never
+   * holds a bearer token itself). jose verifies HMACs through WebCrypto, a hop to libuv's thread
+   * pool per request; a token's signature cannot change, so it is checked once. Expiry is checked
+   * on every use; revocation and the user's token version are the account service's question on
+   * every request, as before.
+   */
+  const verified = new Map<string, TokenClaims>()
 
   return {
     async issue(userId, tokenVersion) {
@@ -72,6 +84,14 @@ export function createTokenService(options: {
     },
 
     async verify(token) {
+      const now = clock.now().getTime() / 1000
+      const cacheKey = createHash('sha256').update(token).digest('base64url')
+      const cached = verified.get(cacheKey)
+      if (cached !== undefined) {
+        if (cached.expiresAt > now) return cached
+        verified.delete(cacheKey)
+        throw new TokenError('expired')
+      }
       let payload
       try {
         ;({ payload } = await jwtVerify(token, key, {
@@ -90,7 +110,6 @@ export function createTokenService(options: {
         throw new TokenError('invalid')
       }
       const { sub, jti, iat, exp, tv } = payload
-      const now = clock.now().getTime() / 1000
       if (
         sub === undefined ||
         !/^[1-9]\d{0,15}$/.test(sub) ||
@@ -103,7 +122,13 @@ export function createTokenService(options: {
       ) {
         throw new TokenError('invalid')
       }
-      return { userId: Number(sub), jti, issuedAt: iat, expiresAt: exp, tokenVersion: tv }
+      const claims = { userId: Number(sub), jti, issuedAt: iat, expiresAt: exp, tokenVersion: tv }
+      if (verified.size >= VERIFIED_CACHE_SIZE) {
+        const oldest = verified.keys().next()
+        if (oldest.done !== true) verified.delete(oldest.value)
+      }
+      verified.set(cacheKey, claims)
+      return claims
     },
   }
 }

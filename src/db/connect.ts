@@ -8,6 +8,7 @@ import type pg from 'pg'
 
 import type { DatabaseConfig } from '../config.js'
 import type { Database } from './schema.js'
+import { withStatementCache } from './statement-cache.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -44,7 +45,9 @@ function openSqlite(file: string): Store {
   // Deleted rows (a burnt one-time secret's ciphertext) are overwritten, not left in free pages.
   sqlite.pragma('secure_delete = ON')
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  })
   return { db, dialect: 'sqlite', close: () => db.destroy() }
 }
 

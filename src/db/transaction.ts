@@ -92,10 +92,18 @@ function createGroupCommitTransactor(db: Kysely<Database>): Transact {
     })
   }
 
+  // better-sqlite3 runs every statement, the commit's fsync included, on the main thread, and a
+  // group runs start to finish in microtasks. So a group must not start the moment its first unit
+  // arrives: it starts on the next turn of the event loop (setImmediate), after every request
+  // already read from the network has queued its unit, and the loop turns again between groups.
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
   const drain = async (): Promise<void> => {
     committing = true
     try {
-      while (queue.length > 0) await runGroup(queue.splice(0, MAX_GROUP_SIZE))
+      while (queue.length > 0) {
+        await nextTurn()
+        await runGroup(queue.splice(0, MAX_GROUP_SIZE))
+      }
     } finally {
       committing = false
     }
