@@ -68,7 +68,20 @@ async function prepareFixture(url: string): Promise<Fixture> {
     headers: auth,
     body: JSON.stringify({ name: 'bench', encrypted_data: 'YmVuY2htYXJr' }),
   })) as { secret_id: number }
-  return { url, user, token, vaultSecretId: created.secret_id }
+  const writerTokens: string[] = []
+  for (let i = 0; i < 64; i++) {
+    const email = `writer-${tag}-${i}@example.com`
+    await json(`${url}/v1/auth/register`, {
+      method: 'POST',
+      body: JSON.stringify({ email, password: 'bench-writer-pw' }),
+    })
+    const login = (await json(`${url}/v1/auth/login`, {
+      method: 'POST',
+      body: JSON.stringify({ email, password: 'bench-writer-pw' }),
+    })) as { token: string }
+    writerTokens.push(login.token)
+  }
+  return { url, user, token, vaultSecretId: created.secret_id, writerTokens }
 }
 
 async function measure(
@@ -132,7 +145,13 @@ async function postgresSchema(url: string): Promise<{ url: string; drop(): Promi
 
 async function benchStore(store: 'sqlite' | 'postgres', env: Record<string, string>) {
   const rows: Row[] = []
-  const server = await serve(['dist/cli.js', 'serve'], env, PORT, '/readyz')
+  // Started exactly as `npm start` starts it (package.json), fixed mmap threshold included.
+  const server = await serve(
+    ['dist/cli.js', 'serve'],
+    { MALLOC_MMAP_THRESHOLD_: '131072', ...env },
+    PORT,
+    '/readyz',
+  )
   log(`${store}: ready in ${server.startupMs.toFixed(0)} ms`)
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const idleRss = rssBytes(server.pid)

@@ -8,6 +8,8 @@ export interface Fixture {
   user: { email: string; username: string; password: string }
   token: string
   vaultSecretId: number
+  /** Vault owners for the write scenario: one owner may hold at most 1000 secrets. */
+  writerTokens: readonly string[]
 }
 
 export interface Measured extends LoadResult {
@@ -37,6 +39,8 @@ const jsonHeaders = (token: string): Record<string, string> => ({
   authorization: `Bearer ${token}`,
   'content-type': 'application/json',
 })
+
+let nextWriter = 0
 
 const readPersonal = (fixture: Fixture): Request[] => [
   {
@@ -123,9 +127,13 @@ export const scenarios: readonly Scenario[] = [
           {
             method: 'POST',
             path: '/v1/secrets',
-            headers: jsonHeaders(fixture.token),
             body: JSON.stringify({ name: 'deploy-key', encrypted_data: 'ZW5jcnlwdGVk' }),
-          },
+            // Each connection writes as its own owner, so no owner reaches the per-owner limit.
+            setupRequest: (request: Request, context: Record<string, unknown>) => {
+              context.token ??= fixture.writerTokens[nextWriter++ % fixture.writerTokens.length]
+              return { ...request, headers: jsonHeaders(String(context.token)) }
+            },
+          } as Request,
         ],
       })),
       ceiling: 'commit',

@@ -13,21 +13,30 @@ import type { Database } from './schema.js'
  */
 export type Transact = <T>(work: (trx: Kysely<Database>) => Promise<T>) => Promise<T>
 
-/** Most units of work one SQLite commit carries. */
+/** Most units of work one commit carries. */
 export const MAX_GROUP_SIZE = 64
 
 export function createTransactor(store: Store): Transact {
-  if (store.dialect === 'postgres') {
-    // PostgreSQL groups concurrent commits itself (one WAL flush serves many backends). A nested
-    // call joins the enclosing transaction, as on SQLite.
-    const current = new AsyncLocalStorage<Kysely<Database>>()
-    return (work) => {
-      const enclosing = current.getStore()
-      if (enclosing !== undefined) return work(enclosing)
-      return store.db.transaction().execute((trx) => current.run(trx, () => work(trx)))
-    }
-  }
-  return createGroupCommitTransactor(store.db)
+  // PostgreSQL: every transaction that records an audit event holds the chain head's row lock
+  // until its commit is flushed, so one transaction per request serialised the whole service on
+  // commit latency (about 640 audited requests a second here, at any concurrency). Grouping
+  // pays that lock and that flush once per group, exactly as on SQLite.
+  //
+  // On PostgreSQL a group takes the chain head's lock first thing. Almost every unit appends an
+  // audit event, so groups serialise on that lock anyway; taking it first means no group can
+  // hold a row another group's unit needs while waiting for the head (a deadlock that would fail
+  // a whole group), and nodes take turns group by group.
+  return createGroupCommitTransactor(
+    store.db,
+    store.dialect === 'postgres'
+      ? async (conn) => {
+          await sql`begin`.execute(conn)
+          await sql`select seq from audit_chain_head where id = 1 for update`.execute(conn)
+        }
+      : async (conn) => {
+          await sql`begin immediate`.execute(conn)
+        },
+  )
 }
 
 interface Unit {
@@ -37,10 +46,10 @@ interface Unit {
 }
 
 /**
- * SQLite with `synchronous=FULL` pays one fsync per commit, which would cap every durable write
- * (and every audited read) at the disk's fsync rate. Group commit: units of work that arrive
- * while a commit is in flight wait, then run together in ONE transaction, each inside its own
- * SAVEPOINT. A unit that throws rolls back to its savepoint and rejects alone; the others commit
+ * Every commit is a flush to disk (SQLite `synchronous=FULL`, PostgreSQL's WAL flush), which
+ * would cap every durable write (and every audited read) at the disk's flush rate. Group
+ * commit: units of work that arrive while a commit is in flight wait, then run together in ONE
+ * transaction, each inside its own SAVEPOINT. A unit that throws rolls back to its savepoint and rejects alone; the others commit
  * together with one fsync, and each caller hears back only once that commit is durable. If the
  * commit itself fails, every unit in it is rejected. Units run one after another, so each still
  * sees the effects of the ones before it, exactly as with separate transactions.
@@ -52,7 +61,10 @@ interface Unit {
  * A unit that calls `transact` again joins the transaction it is already in (AsyncLocalStorage
  * tells), instead of waiting for a group that waits for it.
  */
-function createGroupCommitTransactor(db: Kysely<Database>): Transact {
+function createGroupCommitTransactor(
+  db: Kysely<Database>,
+  begin: (conn: Kysely<Database>) => Promise<void>,
+): Transact {
   const queue: Unit[] = []
   const current = new AsyncLocalStorage<Kysely<Database>>()
   let committing = false
@@ -61,7 +73,7 @@ function createGroupCommitTransactor(db: Kysely<Database>): Transact {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
     try {
       await db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn)
+        await begin(conn)
         try {
           for (const unit of group) {
             await sql`savepoint unit`.execute(conn)
