@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 
-import { migrate, setAdmin, setPassword, verifyAudit, verifyAuditExport } from './cli/commands.js'
 import { readSecretLine } from './cli/read-secret.js'
-import type { Outcome } from './cli/commands.js'
 import { ConfigError, loadConfig } from './config.js'
 import type { LoadedConfig } from './config.js'
+import { warmRootKey } from './crypto/keys.js'
 import { readEnvironment } from './env-file.js'
-import { startServer } from './server.js'
 import { VERSION } from './version.js'
+
+// The server and the commands are imported when needed: `serve` stretches APP_SECRET on the
+// thread pool while the main thread loads the HTTP stack, and the commands never load it.
+const commands = () => import('./cli/commands.js')
 
 const HELP = `strongroom ${VERSION}: secret storage with five published APIs
 
@@ -58,29 +60,33 @@ async function main(argv: readonly string[]): Promise<number> {
   const { config, warnings } = loaded
 
   switch (command) {
-    case 'serve':
+    case 'serve': {
+      const warming = warmRootKey(config.appSecret)
+      const { startServer } = await import('./server.js')
+      await warming
       await startServer(config, warnings)
       return -1 // keep running; signals end the process
+    }
     case 'migrate':
-      return print(await migrate(config))
+      return print(await (await commands()).migrate(config))
     case 'admin':
       if ((sub === 'grant' || sub === 'revoke') && arg !== undefined && arg !== '') {
-        return print(await setAdmin(config, arg, sub === 'grant'))
+        return print(await (await commands()).setAdmin(config, arg, sub === 'grant'))
       }
       return print({ code: 2, err: 'Usage: strongroom admin grant|revoke <username>' })
     case 'user':
       if (sub === 'set-password' && arg !== undefined && arg !== '') {
         const password = await readSecretLine(`New password for ${arg}: `)
-        return print(await setPassword(config, arg, password))
+        return print(await (await commands()).setPassword(config, arg, password))
       }
       return print({ code: 2, err: 'Usage: strongroom user set-password <username>' })
     case 'audit':
       if (sub === 'verify') {
         const file = values['from-export']
         if (typeof file === 'string' && file !== '') {
-          return print(await verifyAuditExport(config, file))
+          return print(await (await commands()).verifyAuditExport(config, file))
         }
-        return print(await verifyAudit(config))
+        return print(await (await commands()).verifyAudit(config))
       }
       return print({ code: 2, err: 'Usage: strongroom audit verify [--from-export FILE]' })
     default:
@@ -88,7 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function print(outcome: Outcome): number {
+function print(outcome: { code: number; out?: string; err?: string }): number {
   if (outcome.out !== undefined) process.stdout.write(`${outcome.out}\n`)
   if (outcome.err !== undefined) process.stderr.write(`${outcome.err}\n`)
   return outcome.code
