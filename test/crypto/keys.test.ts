@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { hkdfSync } from 'node:crypto'
+import { hkdfSync, scryptSync } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -10,6 +10,7 @@ import {
   deriveKeys,
   rootKeyFromKeyFile,
   rootKeyFromSecret,
+  warmRootKey,
 } from '../../src/crypto/keys.js'
 
 const hex = (value: string): Buffer => Buffer.from(value, 'hex')
@@ -56,6 +57,20 @@ describe('key derivation', () => {
     assert.notDeepEqual(rootKeyFromSecret('supers3cres'), a)
     assert.notDeepEqual(rootKeyFromSecret(' supers3cret'), a)
     assert.equal(a.length, 32)
+  })
+})
+
+describe('warming the APP_SECRET stretch', () => {
+  it('computes off the main thread exactly what the synchronous stretch computes', async () => {
+    const secret = `warm-${Math.random()}`
+    const expected = scryptSync(secret, 'strongroom/app-secret/v1', 32, {
+      N: 2 ** 15,
+      r: 8,
+      p: 1,
+      maxmem: 64 * 1024 * 1024,
+    })
+    await warmRootKey(secret)
+    assert.deepEqual(rootKeyFromSecret(secret), expected)
   })
 })
 
