@@ -74,6 +74,13 @@ export function createAccountService(deps: {
       ? findUserByEmailKey(db, emailKey(login))
       : findUserByUsernameKey(db, usernameKey(login))
 
+  /** The operator's way to name a user (CLI): a username, else an e-mail. NOT_FOUND otherwise. */
+  const findByUsernameOrEmail = async (login: string): Promise<UserRow> => {
+    const user = (await findByLogin('username', login)) ?? (await findByLogin('email', login))
+    if (user === undefined) throw notFound('user')
+    return user
+  }
+
   const takenField = async (keys: {
     email: string | null
     username: string | null
@@ -242,8 +249,7 @@ export function createAccountService(deps: {
      * dies at once, on every node: tokens carry the user's token version, which this bumps.
      */
     async setPassword(login: string, password: string, context: RequestContext): Promise<UserView> {
-      const user = (await findByLogin('username', login)) ?? (await findByLogin('email', login))
-      if (user === undefined) throw notFound('user')
+      const user = await findByUsernameOrEmail(login)
       const passwordHash = await passwords.hash(password)
       await transact(async (trx) => {
         await updateUserPassword(trx, user.id, passwordHash, clock.now().toISOString())
@@ -272,8 +278,7 @@ export function createAccountService(deps: {
 
     /** Grants or revokes the admin role (the `strongroom admin` command). */
     async setRole(login: string, role: Role, context: RequestContext): Promise<UserView> {
-      const user = (await findByLogin('username', login)) ?? (await findByLogin('email', login))
-      if (user === undefined) throw notFound('user')
+      const user = await findByUsernameOrEmail(login)
       await transact(async (trx) => {
         await updateUserRole(trx, user.id, role, clock.now().toISOString())
         await audit.append(trx, {
