@@ -3,29 +3,10 @@ import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 
 import { createTestEnvironment } from '../helpers/app.js'
-import { DIALECTS, withClient } from '../helpers/dialects.js'
+import { DIALECTS } from '../helpers/dialects.js'
 import { startServer } from '../helpers/process.js'
 import type { RunningServer } from '../helpers/process.js'
-import { scanBytes, scanDirectory } from '../helpers/scan.js'
-
-/** Every value in every table of a PostgreSQL schema, as raw bytes (bytea stays binary). */
-async function dumpSchema(url: string): Promise<Buffer> {
-  return withClient(async (client) => {
-    const tables = await client.query<{ table_name: string }>(
-      `select table_name from information_schema.tables where table_schema = current_schema()`,
-    )
-    const chunks: Buffer[] = []
-    for (const { table_name } of tables.rows) {
-      const rows = await client.query(`select * from "${table_name}"`)
-      for (const row of rows.rows as Record<string, unknown>[]) {
-        for (const value of Object.values(row)) {
-          chunks.push(Buffer.isBuffer(value) ? value : Buffer.from(String(value)))
-        }
-      }
-    }
-    return Buffer.concat(chunks)
-  }, url)
-}
+import { dumpSchema, scanBytes, scanDirectory } from '../helpers/scan.js'
 
 /** A request with a chosen User-Agent (the control marker stored in the clear on purpose). */
 async function send(

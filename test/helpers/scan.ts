@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 
+import { withClient } from './dialects.js'
+
 /**
  * Every form in which a marker value could sit in a file or a log while still being readable or
  * cheaply matched against a guess: its bytes (UTF-8 and UTF-16), base64, and the md5, sha1 and
@@ -52,4 +54,23 @@ export function scanDirectory(
     .map((entry) => path.join(entry.parentPath, entry.name))
   const findings = files.flatMap((file) => scanBytes(file, readFileSync(file), markers))
   return { files, findings }
+}
+
+/** Every value in every table of a PostgreSQL schema, as raw bytes (bytea stays binary). */
+export async function dumpSchema(url: string): Promise<Buffer> {
+  return withClient(async (client) => {
+    const tables = await client.query<{ table_name: string }>(
+      `select table_name from information_schema.tables where table_schema = current_schema()`,
+    )
+    const chunks: Buffer[] = []
+    for (const { table_name } of tables.rows) {
+      const rows = await client.query(`select * from "${table_name}"`)
+      for (const row of rows.rows as Record<string, unknown>[]) {
+        for (const value of Object.values(row)) {
+          chunks.push(Buffer.isBuffer(value) ? value : Buffer.from(String(value)))
+        }
+      }
+    }
+    return Buffer.concat(chunks)
+  }, url)
 }
