@@ -110,6 +110,7 @@ export function createServices(
         maxTtlSeconds: config.oneTimeMaxTtlSeconds,
         maxAttempts: config.oneTimeMaxAttempts,
       },
+      eventsPublic: config.eventsPublic,
     }),
     directory: createUserDirectory({ db, audit }),
     vault: createVaultService({ transact, clock, envelope, audit }),

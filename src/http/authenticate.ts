@@ -1,7 +1,7 @@
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
 
 import type { Principal } from '../domain/accounts/views.js'
-import { forbidden, unauthorized } from '../errors.js'
+import { unauthorized } from '../errors.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,21 +31,6 @@ export function requireAuth(
     const token = bearerToken(request)
     if (token === '') throw unauthorized('bad-scheme')
     request.principal = await authenticate(token)
-  }
-}
-
-/**
- * Like `requireAuth`, for admin routes (CONTRACTS.md "One token currency"): no or a bad token is
- * UNAUTHORIZED, a valid token of a non-admin FORBIDDEN. The role is read from the store on every
- * request, so `strongroom admin revoke` takes effect at once.
- */
-export function requireAdmin(
-  authenticate: (token: string | undefined) => Promise<Principal>,
-): preValidationAsyncHookHandler {
-  const authenticated = requireAuth(authenticate)
-  return async function requireAdminHook(request, reply) {
-    await authenticated.call(this, request, reply)
-    if (request.principal?.role !== 'admin') throw forbidden('admin')
   }
 }
 

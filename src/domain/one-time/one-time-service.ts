@@ -5,7 +5,7 @@ import type { Dialect } from '../../db/connect.js'
 import type { Database } from '../../db/schema.js'
 import type { OneTimeKind } from '../../db/tables/one-time.js'
 import type { Transact } from '../../db/transaction.js'
-import { AppError, notFound } from '../../errors.js'
+import { AppError, forbidden, notFound, unauthorized } from '../../errors.js'
 import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { systemContext } from '../audit/types.js'
@@ -69,8 +69,10 @@ export function createOneTimeService(deps: {
   sealing: LinkSealing
   audit: Pick<AuditLog, 'append' | 'record'>
   limits: { maxTtlSeconds: number; maxAttempts: number }
+  /** EVENTS_PUBLIC: anyone may list one-time events. */
+  eventsPublic: boolean
 }) {
-  const { db, dialect, transact, clock, sealing, audit, limits } = deps
+  const { db, dialect, transact, clock, sealing, audit, limits, eventsPublic } = deps
   const nowIso = (): string => clock.now().toISOString()
   const { lookupHashOf } = sealing
 
@@ -291,13 +293,21 @@ export function createOneTimeService(deps: {
       }
     },
 
-    /** `GET /api/event`: surface 4's create/read/delete events, oldest first; the view is audited. */
-    eventPage: (
+    /**
+     * `GET /api/event`: surface 4's create/read/delete events, oldest first; the view is audited.
+     * The events hold strangers' addresses and user agents, so only administrators may list them,
+     * unless the operator made them public (EVENTS_PUBLIC).
+     */
+    eventPage: async (
       query: EventPageQuery,
       viewer: Principal | null,
       context: RequestContext,
-    ): Promise<EventPage> =>
-      transact(async (trx) => {
+    ): Promise<EventPage> => {
+      if (!eventsPublic) {
+        if (viewer === null) throw unauthorized('missing')
+        if (viewer.role !== 'admin') throw forbidden('admin')
+      }
+      return transact(async (trx) => {
         const page = await listOneTimeEvents(trx, targetTypeFor('api'), query)
         await audit.append(trx, {
           type: 'one-time.events',
@@ -307,7 +317,8 @@ export function createOneTimeService(deps: {
           context,
         })
         return page
-      }),
+      })
+    },
 
     /**
      * Removes expired rows (reads never needed this: expiry is checked at read time) and, on
