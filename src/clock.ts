@@ -4,6 +4,3 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() }
-
-/** ISO-8601 UTC with milliseconds: sorts lexically, which the SQL relies on. */
-export const isoNow = (clock: Clock): string => clock.now().toISOString()

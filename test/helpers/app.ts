@@ -95,3 +95,12 @@ export function openServices(
   })
   return { services, store }
 }
+
+/**
+ * Deletes a user row behind the application's back (Strongroom has no route that deletes users):
+ * what the tests of "a token of a user who no longer exists" need. True when a row was removed.
+ */
+export async function deleteUserRow(store: Store, id: number): Promise<boolean> {
+  const result = await store.db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
+  return result.numDeletedRows > 0n
+}

@@ -4,8 +4,7 @@ import { describe, it } from 'node:test'
 
 import type { FastifyInstance } from 'fastify'
 
-import { deleteUser } from '../../src/domain/accounts/users-repo.js'
-import { buildTestApp, openServices } from '../helpers/app.js'
+import { buildTestApp, deleteUserRow, openServices } from '../helpers/app.js'
 import { manualClock } from '../helpers/clock.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { bearer, json } from '../helpers/http.js'
@@ -197,7 +196,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(json(expired), { msg: 'Token has expired' })
 
       const last = await loginToken(app, user)
-      await deleteUser(store.db, principal.userId)
+      await deleteUserRow(store, principal.userId)
       const gone = await unlock(bearer(last))
       assert.equal(gone.statusCode, 400)
       assert.deepEqual(json(gone), { msg: 'There is an error with this token' })

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 
-import { deleteUser } from '../../src/domain/accounts/users-repo.js'
-import { buildTestApp, openServices } from '../helpers/app.js'
+import { buildTestApp, deleteUserRow, openServices } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { bearer, json, newIdentity, signUp } from '../helpers/http.js'
 
@@ -291,7 +290,7 @@ for (const dialect of DIALECTS) {
       const leaving = await signUp(app)
 
       const goneUser = await services.accounts.authenticate(gone.token)
-      await deleteUser(store.db, goneUser.userId)
+      await deleteUserRow(store, goneUser.userId)
 
       const principal = await services.accounts.authenticate(leaving.token)
       await services.accounts.logout(principal, { clientIp: '127.0.0.1', userAgent: 'test' })

@@ -3,8 +3,7 @@ import { describe, it } from 'node:test'
 
 import type { FastifyInstance } from 'fastify'
 
-import { deleteUser } from '../../src/domain/accounts/users-repo.js'
-import { buildTestApp, openServices } from '../helpers/app.js'
+import { buildTestApp, deleteUserRow, openServices } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { expectStatus, signUpV1, v1 } from '../helpers/v1.js'
 
@@ -283,7 +282,7 @@ for (const dialect of DIALECTS) {
         201,
       )
       const { store } = openServices(t, environment)
-      assert.equal(await deleteUser(store.db, alice.id), true)
+      assert.equal(await deleteUserRow(store, alice.id), true)
       for (const table of [
         'vault_secrets',
         'vault_user_grants',

@@ -107,8 +107,3 @@ export async function updateUserPassword(
     .where('id', '=', id)
     .execute()
 }
-
-export async function deleteUser(db: Kysely<Database>, id: number): Promise<boolean> {
-  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
-  return result.numDeletedRows > 0n
-}
