@@ -72,6 +72,27 @@ export function createGroupService(deps: {
 }) {
   const { transact, clock, audit } = deps
 
+  /** Every group event names the caller as actor and the group as target. */
+  const recordGroupEvent = (
+    trx: Kysely<Database>,
+    event: {
+      type: AuditEvent['type']
+      outcome: 'success' | 'denied'
+      principal: Principal
+      groupId: number
+      details?: AuditEvent['details']
+    },
+    context: RequestContext,
+  ): Promise<void> =>
+    audit.append(trx, {
+      type: event.type,
+      outcome: event.outcome,
+      actorId: event.principal.userId,
+      target: { type: 'vault-group', id: event.groupId },
+      ...(event.details === undefined ? {} : { details: event.details }),
+      context,
+    })
+
   /** Finds the group and checks the caller is its creator (or, for reads, a member). */
   const authorize = async (
     trx: Kysely<Database>,
@@ -86,14 +107,17 @@ export function createGroupService(deps: {
       group.creator_id === principal.userId ||
       (need.role === 'member' && (await isMember(trx, groupId, principal.userId)))
     if (!allowed) {
-      await audit.append(trx, {
-        type: need.type,
-        outcome: 'denied',
-        actorId: principal.userId,
-        target: { type: 'vault-group', id: groupId },
-        details: { reason: need.role === 'creator' ? 'not-creator' : 'not-a-member' },
+      await recordGroupEvent(
+        trx,
+        {
+          type: need.type,
+          outcome: 'denied',
+          principal,
+          groupId,
+          details: { reason: need.role === 'creator' ? 'not-creator' : 'not-a-member' },
+        },
         context,
-      })
+      )
       return refused(denied(need.denial))
     }
     return done(group)
@@ -119,13 +143,11 @@ export function createGroupService(deps: {
           now,
         })
         await insertMember(trx, id, principal.userId, now)
-        await audit.append(trx, {
-          type: 'vault.group.create',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'vault-group', id },
+        await recordGroupEvent(
+          trx,
+          { type: 'vault.group.create', outcome: 'success', principal, groupId: id },
           context,
-        })
+        )
         return done({ id, name, creatorId: principal.userId, createdAt: now })
       }).catch(nameConflict)
     },
@@ -142,13 +164,11 @@ export function createGroupService(deps: {
         )
         if (!allowed.ok) return allowed
         const members = await listMembers(trx, groupId, VAULT_LIMITS.membersPerGroup)
-        await audit.append(trx, {
-          type: 'vault.group.read',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'vault-group', id: groupId },
+        await recordGroupEvent(
+          trx,
+          { type: 'vault.group.read', outcome: 'success', principal, groupId },
           context,
-        })
+        )
         return done({ ...toView(allowed.value), members })
       })
     },
@@ -174,13 +194,11 @@ export function createGroupService(deps: {
           { name, nameKey: groupNameKey(name) },
           clock.now().toISOString(),
         )
-        await audit.append(trx, {
-          type: 'vault.group.rename',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'vault-group', id: groupId },
+        await recordGroupEvent(
+          trx,
+          { type: 'vault.group.rename', outcome: 'success', principal, groupId },
           context,
-        })
+        )
         return done(undefined)
       }).catch(nameConflict)
     },
@@ -199,14 +217,17 @@ export function createGroupService(deps: {
         const members = await countMembers(trx, groupId)
         const shares = await countGroupGrants(trx, groupId)
         await deleteGroup(trx, groupId)
-        await audit.append(trx, {
-          type: 'vault.group.delete',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'vault-group', id: groupId },
-          details: { members, shares_ended: shares },
+        await recordGroupEvent(
+          trx,
+          {
+            type: 'vault.group.delete',
+            outcome: 'success',
+            principal,
+            groupId,
+            details: { members, shares_ended: shares },
+          },
           context,
-        })
+        )
         return done(undefined)
       })
     },
@@ -231,14 +252,17 @@ export function createGroupService(deps: {
         if ((await countMembers(trx, groupId)) >= VAULT_LIMITS.membersPerGroup)
           return refused(clash('member-limit'))
         await insertMember(trx, groupId, userId, clock.now().toISOString())
-        await audit.append(trx, {
-          type: 'vault.group.member.add',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'vault-group', id: groupId },
-          details: { user_id: userId },
+        await recordGroupEvent(
+          trx,
+          {
+            type: 'vault.group.member.add',
+            outcome: 'success',
+            principal,
+            groupId,
+            details: { user_id: userId },
+          },
           context,
-        })
+        )
         return done(undefined)
       })
     },
@@ -266,14 +290,17 @@ export function createGroupService(deps: {
             }),
           )
         if (!(await deleteMember(trx, groupId, userId))) return refused(missing('member', userId))
-        await audit.append(trx, {
-          type: 'vault.group.member.remove',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'vault-group', id: groupId },
-          details: { user_id: userId },
+        await recordGroupEvent(
+          trx,
+          {
+            type: 'vault.group.member.remove',
+            outcome: 'success',
+            principal,
+            groupId,
+            details: { user_id: userId },
+          },
           context,
-        })
+        )
         return done(undefined)
       })
     },
