@@ -25,6 +25,8 @@ import {
 import type { GroupRow } from './groups-repo.js'
 import { VAULT_LIMITS } from './limits.js'
 import { decide, done, refused } from './outcome.js'
+import { recordVaultEvent } from './vault-events.js'
+import type { VaultEvent } from './vault-events.js'
 import type { Outcome } from './outcome.js'
 import { clash, denied, missing } from './vault-errors.js'
 import type { VaultDenial } from './vault-errors.js'
@@ -75,23 +77,17 @@ export function createGroupService(deps: {
   /** Every group event names the caller as actor and the group as target. */
   const recordGroupEvent = (
     trx: Kysely<Database>,
-    event: {
-      type: AuditEvent['type']
-      outcome: 'success' | 'denied'
-      principal: Principal
-      groupId: number
-      details?: AuditEvent['details']
-    },
+    event: Omit<VaultEvent, 'target'> & { groupId: number },
     context: RequestContext,
-  ): Promise<void> =>
-    audit.append(trx, {
-      type: event.type,
-      outcome: event.outcome,
-      actorId: event.principal.userId,
-      target: { type: 'vault-group', id: event.groupId },
-      ...(event.details === undefined ? {} : { details: event.details }),
+  ): Promise<void> => {
+    const { groupId, ...rest } = event
+    return recordVaultEvent(
+      audit,
+      trx,
+      { ...rest, target: { type: 'vault-group', id: groupId } },
       context,
-    })
+    )
+  }
 
   /** Finds the group and checks the caller is its creator (or, for reads, a member). */
   const authorize = async (

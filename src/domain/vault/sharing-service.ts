@@ -8,6 +8,7 @@ import type { Grantee } from './grants-repo.js'
 import { findGroup, isMember } from './groups-repo.js'
 import { accessTo } from './access.js'
 import { decide, done, refused } from './outcome.js'
+import { recordVaultEvent } from './vault-events.js'
 import type { Outcome } from './outcome.js'
 import { allows } from './permission.js'
 import type { GrantPermission } from './permission.js'
@@ -54,14 +55,18 @@ export function createSharingService(deps: {
   ): Promise<void> =>
     decide(transact, async (trx): Promise<Outcome<undefined>> => {
       const event = (outcome: 'success' | 'denied', details: Record<string, string | null>) =>
-        audit.append(trx, {
-          type: AUDIT_TYPE[change.kind],
-          outcome,
-          actorId: principal.userId,
-          target: { type: 'vault-secret', id: secretId },
-          details: { grantee_type: grantee.kind, grantee_id: grantee.id, ...details },
+        recordVaultEvent(
+          audit,
+          trx,
+          {
+            type: AUDIT_TYPE[change.kind],
+            outcome,
+            principal,
+            target: { type: 'vault-secret', id: secretId },
+            details: { grantee_type: grantee.kind, grantee_id: grantee.id, ...details },
+          },
           context,
-        })
+        )
 
       const secret = await findSecret(trx, secretId)
       if (secret === undefined) return refused(missing('secret', secretId))

@@ -12,6 +12,8 @@ import { listSharedWith } from './grants-repo.js'
 import type { SharedRow } from './grants-repo.js'
 import { VAULT_LIMITS } from './limits.js'
 import { decide, done, refused } from './outcome.js'
+import { recordVaultEvent } from './vault-events.js'
+import type { VaultEvent } from './vault-events.js'
 import type { Outcome } from './outcome.js'
 import { accessOf, allows } from './permission.js'
 import type { GrantPermission, Granted, SecretAction } from './permission.js'
@@ -76,6 +78,21 @@ export function createVaultService(deps: {
 }) {
   const { transact, clock, envelope, audit } = deps
 
+  /** Every secret event names the caller as actor and the secret as target. */
+  const recordSecretEvent = (
+    trx: Kysely<Database>,
+    event: Omit<VaultEvent, 'target'> & { secretId: number },
+    context: RequestContext,
+  ): Promise<void> => {
+    const { secretId, ...rest } = event
+    return recordVaultEvent(
+      audit,
+      trx,
+      { ...rest, target: { type: 'vault-secret', id: secretId } },
+      context,
+    )
+  }
+
   /**
    * Loads the secret and checks the caller may do `action` with it. A refusal is recorded on the
    * chain (with the access the caller did have) and returned for `decide` to throw after commit.
@@ -92,14 +109,11 @@ export function createVaultService(deps: {
     if (secret === undefined) return refused(missing('secret', id))
     const access = await accessTo(trx, secret, principal.userId)
     if (access === 'none' || !allows(access, action)) {
-      await audit.append(trx, {
-        type,
-        outcome: 'denied',
-        actorId: principal.userId,
-        target: { type: 'vault-secret', id },
-        details: { access },
+      await recordSecretEvent(
+        trx,
+        { type, outcome: 'denied', principal, secretId: id, details: { access } },
         context,
-      })
+      )
       return refused(denied(DENIAL[action]))
     }
     return done({ secret, access })
@@ -133,13 +147,11 @@ export function createVaultService(deps: {
           },
           now,
         )
-        await audit.append(trx, {
-          type: 'vault.secret.create',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'vault-secret', id },
+        await recordSecretEvent(
+          trx,
+          { type: 'vault.secret.create', outcome: 'success', principal, secretId: id },
           context,
-        })
+        )
         return done(id)
       })
     },
@@ -150,14 +162,17 @@ export function createVaultService(deps: {
         const allowed = await authorize(trx, principal, id, 'read', 'vault.secret.read', context)
         if (!allowed.ok) return allowed
         const { secret, access } = allowed.value
-        await audit.append(trx, {
-          type: 'vault.secret.read',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'vault-secret', id },
-          details: { access },
+        await recordSecretEvent(
+          trx,
+          {
+            type: 'vault.secret.read',
+            outcome: 'success',
+            principal,
+            secretId: id,
+            details: { access },
+          },
           context,
-        })
+        )
         return done(view(secret, access))
       })
     },
@@ -188,14 +203,17 @@ export function createVaultService(deps: {
           },
           clock.now().toISOString(),
         )
-        await audit.append(trx, {
-          type: 'vault.secret.update',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'vault-secret', id },
-          details: { access: allowed.value.access },
+        await recordSecretEvent(
+          trx,
+          {
+            type: 'vault.secret.update',
+            outcome: 'success',
+            principal,
+            secretId: id,
+            details: { access: allowed.value.access },
+          },
           context,
-        })
+        )
         return done(undefined)
       })
     },
@@ -213,13 +231,11 @@ export function createVaultService(deps: {
         )
         if (!allowed.ok) return allowed
         await deleteSecret(trx, id)
-        await audit.append(trx, {
-          type: 'vault.secret.delete',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'vault-secret', id },
+        await recordSecretEvent(
+          trx,
+          { type: 'vault.secret.delete', outcome: 'success', principal, secretId: id },
           context,
-        })
+        )
         return done(undefined)
       })
     },
