@@ -19,9 +19,5 @@ export const SecretKeyParams = Type.Object({
 export const RevealQuery = Type.Object({ passphrase: PassphraseSchema })
 export const RevealBody = Type.Object({ passphrase: PassphraseSchema })
 
-export {
-  DetailResponse,
-  SecretKeyResponse,
-  SecretResponse,
-  ValidationResponse,
-} from '../one-time-api/schemas.js'
+export { DetailResponse, ValidationResponse } from '../../http/fastapi-schemas.js'
+export { SecretKeyResponse, SecretResponse } from '../one-time-api/schemas.js'

@@ -68,13 +68,4 @@ export const EventPageResponse = Type.Object({
   ),
 })
 
-export const DetailResponse = Type.Object({ detail: Type.String() })
-export const ValidationResponse = Type.Object({
-  detail: Type.Array(
-    Type.Object({
-      type: Type.String(),
-      loc: Type.Array(Type.Union([Type.String(), Type.Number()])),
-      msg: Type.String(),
-    }),
-  ),
-})
+export { DetailResponse, ValidationResponse } from '../../http/fastapi-schemas.js'

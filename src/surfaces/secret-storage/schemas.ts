@@ -38,13 +38,4 @@ export const GetSecretQuery = Type.Object({
 export const MessageResponse = Type.Object({ message: Type.String() })
 export const LoginResponse = Type.Object({ token: Type.String(), message: Type.String() })
 export const SecretResponse = Type.Object({ secret: Type.String() })
-export const DetailResponse = Type.Object({ detail: Type.String() })
-export const ValidationResponse = Type.Object({
-  detail: Type.Array(
-    Type.Object({
-      type: Type.String(),
-      loc: Type.Array(Type.Union([Type.String(), Type.Number()])),
-      msg: Type.String(),
-    }),
-  ),
-})
+export { DetailResponse, ValidationResponse } from '../../http/fastapi-schemas.js'
