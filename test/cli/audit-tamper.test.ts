@@ -3,31 +3,12 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 
-import Database from 'better-sqlite3'
-
 import { buildApp } from '../../src/app.js'
-import { createTestEnvironment, openServices } from '../helpers/app.js'
+import { createTestEnvironment, openServices, runBehindTheBack } from '../helpers/app.js'
 import type { TestEnvironment } from '../helpers/app.js'
-import { DIALECTS, withClient } from '../helpers/dialects.js'
+import { DIALECTS } from '../helpers/dialects.js'
 import { bearer, signUp } from '../helpers/http.js'
 import { runCli } from '../helpers/process.js'
-
-/** Runs statements against the environment's database directly, as an intruder would. */
-async function tamper(environment: TestEnvironment, ...statements: string[]): Promise<void> {
-  const { database } = environment.config
-  if (database.kind === 'sqlite') {
-    const db = new Database(database.file)
-    try {
-      for (const statement of statements) db.exec(statement)
-    } finally {
-      db.close()
-    }
-  } else {
-    await withClient(async (client) => {
-      for (const statement of statements) await client.query(statement)
-    }, database.url)
-  }
-}
 
 /** Eight events: two registers, two logins, four secret writes. Returns an admin's token. */
 async function history(environment: TestEnvironment): Promise<string> {
@@ -106,7 +87,7 @@ for (const dialect of DIALECTS) {
         const clean = verify(environment)
         assert.equal(clean.code, 0, clean.stderr)
         assert.match(clean.stdout, /intact: 8 event\(s\)/)
-        await tamper(environment, ...statements)
+        await runBehindTheBack(environment, ...statements)
         const result = verify(environment)
         assert.equal(result.code, 1, result.stdout)
         assert.match(result.stderr, expected)

@@ -1,30 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 
-import Database from 'better-sqlite3'
-
 import { buildApp } from '../../src/app.js'
 import { findUserByUsernameKey } from '../../src/domain/accounts/users-repo.js'
-import { createTestEnvironment, openServices } from '../helpers/app.js'
+import { createTestEnvironment, openServices, runBehindTheBack } from '../helpers/app.js'
 import type { TestEnvironment } from '../helpers/app.js'
-import { DIALECTS, withClient } from '../helpers/dialects.js'
+import { DIALECTS } from '../helpers/dialects.js'
 import { bearer, signUp } from '../helpers/http.js'
 import { runCli } from '../helpers/process.js'
-
-/** Runs one statement against the environment's own database, behind the application's back. */
-async function tamper(environment: TestEnvironment, statement: string): Promise<void> {
-  const { database } = environment.config
-  if (database.kind === 'sqlite') {
-    const db = new Database(database.file)
-    try {
-      db.exec(statement)
-    } finally {
-      db.close()
-    }
-  } else {
-    await withClient((client) => client.query(statement), database.url)
-  }
-}
 
 /** A short history: two users, a secret set and read, one refused cross-user read. */
 async function recordSomeHistory(environment: TestEnvironment): Promise<string> {
@@ -64,7 +47,10 @@ for (const dialect of DIALECTS) {
       assert.equal(clean.code, 0, clean.stderr)
       assert.match(clean.stdout, /Audit chain intact: 7 event\(s\) verified/)
 
-      await tamper(environment, `update audit_events set client_ip = '198.51.100.66' where seq = 5`)
+      await runBehindTheBack(
+        environment,
+        `update audit_events set client_ip = '198.51.100.66' where seq = 5`,
+      )
       const broken = runCli(['audit', 'verify'], environment.env)
       assert.equal(broken.code, 1)
       assert.match(broken.stderr, /BROKEN at event 5 \([0-9a-f-]{36}\): event 5 .* was altered/)

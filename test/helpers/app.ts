@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
 
+import SqliteDatabase from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 
 import { buildApp } from '../../src/app.js'
@@ -15,7 +16,7 @@ import { migrateToLatest } from '../../src/db/migrate.js'
 import { createServices } from '../../src/services.js'
 import type { Services } from '../../src/services.js'
 import { systemClock } from '../../src/clock.js'
-import { createPostgresSchema } from './dialects.js'
+import { createPostgresSchema, withClient } from './dialects.js'
 import type { TestDialect } from './dialects.js'
 
 export const TEST_APP_SECRET = 'test-app-secret-not-for-production'
@@ -103,4 +104,24 @@ export function openServices(
 export async function deleteUserRow(store: Store, id: number): Promise<boolean> {
   const result = await store.db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
   return result.numDeletedRows > 0n
+}
+
+/** Runs SQL against an environment's database directly, behind the application's back, as an intruder would. */
+export async function runBehindTheBack(
+  environment: TestEnvironment,
+  ...statements: string[]
+): Promise<void> {
+  const { database } = environment.config
+  if (database.kind === 'sqlite') {
+    const db = new SqliteDatabase(database.file)
+    try {
+      for (const statement of statements) db.exec(statement)
+    } finally {
+      db.close()
+    }
+  } else {
+    await withClient(async (client) => {
+      for (const statement of statements) await client.query(statement)
+    }, database.url)
+  }
 }
