@@ -143,6 +143,16 @@ export async function buildApp(
   // Housekeeping belongs to a serving node only: it starts when the app listens (never under
   // `inject` in tests) and stops when the app closes.
   let maintenance: { stop(): void } | undefined
+  // The audit sequencer runs wherever the app runs, under inject too: events must be sealed for
+  // a test's verification as for a node's. services.close() stops it, sealing what is left.
+  app.addHook('onReady', async () => {
+    services.audit.sequencer.start((error) => {
+      app.log.error(
+        { err: { message: error instanceof Error ? error.message : 'unknown' } },
+        'audit sealing failed; retrying',
+      )
+    })
+  })
   app.addHook('onListen', async () => {
     maintenance ??= startMaintenance(services, app.log)
   })

@@ -22,10 +22,15 @@ Usage:
   strongroom user set-password <username>
                                         set a new password, read from standard input (never an
                                         argument); every older token of that user stops working
-  strongroom audit verify               check the audit hash chain; names the first broken event
-  strongroom audit verify --from-export FILE
+  strongroom audit verify [--public-key KEY] [--checkpoint FILE]
+                                        check the audit log against its signed checkpoints with
+                                        the public key alone; names the first broken event, and
+                                        a cut tail or wiped log against the checkpoint file in
+                                        DATA_DIR and FILE (one saved from GET /v1/audit/checkpoint)
+  strongroom audit verify --from-export FILE [--public-key KEY] [--checkpoint FILE]
                                         check an NDJSON export (GET /v1/audit/export) instead of
-                                        the database; needs the same APP_SECRET or key file
+                                        the database; pin the key you trust with --public-key
+  strongroom audit public-key           print this installation's audit public key
   strongroom help                       this text
 
 Configuration comes from the environment and from .env in the working directory
@@ -43,6 +48,8 @@ async function main(argv: readonly string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
       'from-export': { type: 'string' },
+      'public-key': { type: 'string' },
+      checkpoint: { type: 'string' },
     },
   })
   const [command, sub, arg] = positionals
@@ -82,13 +89,24 @@ async function main(argv: readonly string[]): Promise<number> {
       return print({ code: 2, err: 'Usage: strongroom user set-password <username>' })
     case 'audit':
       if (sub === 'verify') {
+        const audit = await import('./cli/audit-commands.js')
+        const options = {
+          ...(typeof values['public-key'] === 'string' ? { publicKey: values['public-key'] } : {}),
+          ...(typeof values.checkpoint === 'string' ? { checkpointFile: values.checkpoint } : {}),
+        }
         const file = values['from-export']
         if (typeof file === 'string' && file !== '') {
-          return print(await (await commands()).verifyAuditExport(config, file))
+          return print(await audit.verifyAuditExport(config, file, options))
         }
-        return print(await (await commands()).verifyAudit(config))
+        return print(await audit.verifyAudit(config, options))
       }
-      return print({ code: 2, err: 'Usage: strongroom audit verify [--from-export FILE]' })
+      if (sub === 'public-key') {
+        return print((await import('./cli/audit-commands.js')).showPublicKey(config))
+      }
+      return print({
+        code: 2,
+        err: 'Usage: strongroom audit verify [--from-export FILE] [--public-key KEY] [--checkpoint FILE]\n       strongroom audit public-key',
+      })
     default:
       return print({ code: 2, err: `Unknown command "${command}".\n\n${HELP}` })
   }

@@ -1,4 +1,10 @@
+import path from 'node:path'
+
 import type { Clock } from './clock.js'
+import { createCheckpointSigner, parsePublicKey } from './crypto/checkpoint.js'
+import { CHECKPOINT_FILE, readCheckpointFile, writeCheckpointFile } from './db/checkpoint-file.js'
+import { createLeaderLease } from './db/leader-lease.js'
+import { createSequencer } from './domain/audit/sequencer.js'
 import type { Config, RateLimit } from './config.js'
 import { createEnvelope } from './crypto/envelope.js'
 import { deriveKeys, loadRootKey } from './crypto/keys.js'
@@ -62,7 +68,32 @@ export function createServices(
     clock,
     ttlSeconds: config.tokenTtlSeconds,
   })
-  const audit = createAuditLog({ db, transact, clock, chainKey: keys.auditChain })
+  const signer = createCheckpointSigner(keys.auditSigning)
+  const publicKey = parsePublicKey(signer.publicKey)
+  if (publicKey === undefined) throw new Error('the audit signing key has no public key')
+  const checkpointFile = path.join(config.dataDir, CHECKPOINT_FILE)
+  const sequencer = createSequencer({
+    db,
+    dialect: store.dialect,
+    transact,
+    clock,
+    signer,
+    openLease: () => createLeaderLease(config.database, 'audit-sequencer'),
+    onCheckpoint: (checkpoint) => {
+      writeCheckpointFile(config.dataDir, checkpoint)
+    },
+  })
+  const audit = createAuditLog({
+    db,
+    transact,
+    clock,
+    publicKey,
+    sequencer,
+    witnesses: () => {
+      const held = readCheckpointFile(checkpointFile)
+      return held === undefined ? [] : [{ checkpoint: held, source: checkpointFile }]
+    },
+  })
   const redis = config.redisUrl === undefined ? undefined : createRedisCounterStore(config.redisUrl)
   const rateCounters = overrides.counters ?? redis ?? createMemoryCounterStore()
   const throttle = createLoginThrottle({
@@ -78,6 +109,7 @@ export function createServices(
       createRateLimiter({ counters: rateCounters, clock, limits }),
     /** Releases what the services hold besides the store (the Redis connection). */
     close: async (): Promise<void> => {
+      await sequencer.stop()
       await redis?.close()
     },
     audit,
@@ -93,7 +125,7 @@ export function createServices(
       envelope,
     }),
     personalSecrets: createPersonalSecretService({ transact, clock, envelope, audit }),
-    auditTrail: createAuditTrail({ db, audit, chainKey: keys.auditChain }),
+    auditTrail: createAuditTrail({ db, audit, signer, publicKey }),
     lock: createLockService({ db, audit, envelope }),
     oneTime: createOneTimeService({
       db,

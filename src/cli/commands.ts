@@ -1,11 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs'
-import path from 'node:path'
-import { createInterface } from 'node:readline'
-
 import type { Config } from '../config.js'
-import { deriveKeys, KEY_FILE, loadRootKey } from '../crypto/keys.js'
-import { verifyExportedEvents } from '../domain/audit/audit-trail.js'
-import type { VerifyResult } from '../domain/audit/chain.js'
 import { openStore } from '../db/connect.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { systemContext } from '../domain/audit/types.js'
@@ -75,68 +68,5 @@ export async function setPassword(
       return { code: 1, err: `No user with username or e-mail "${login}".` }
     }
     throw error
-  }
-}
-
-export async function verifyAudit(config: Config): Promise<Outcome> {
-  return describeVerification(await withServices(config, (services) => services.audit.verify()))
-}
-
-/**
- * Verifies an NDJSON export (`GET /v1/audit/export`) with this installation's keys, without
- * touching the database. A line that is not JSON is a break at that line.
- */
-export async function verifyAuditExport(config: Config, file: string): Promise<Outcome> {
-  if (config.appSecret === undefined && !existsSync(path.join(config.dataDir, KEY_FILE))) {
-    return {
-      code: 2,
-      err: `No key to verify with: set APP_SECRET, or DATA_DIR to the directory holding master.key.`,
-    }
-  }
-  const chainKey = deriveKeys(loadRootKey(config)).auditChain
-  let lineNumber = 0
-  let badLine: number | undefined
-  async function* events(): AsyncGenerator {
-    const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity })
-    for await (const line of lines) {
-      lineNumber += 1
-      if (line.trim() === '') continue
-      try {
-        yield JSON.parse(line) as unknown
-      } catch {
-        badLine = lineNumber
-        return
-      }
-    }
-  }
-  let result: VerifyResult
-  try {
-    result = await verifyExportedEvents(chainKey, events())
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { code: 2, err: `No such file: ${file}` }
-    }
-    throw error
-  }
-  if (badLine !== undefined) {
-    return {
-      code: 1,
-      err: `Audit export BROKEN at line ${badLine} of ${file}: not a JSON event.\n${result.checked} event(s) before it verified.`,
-    }
-  }
-  return describeVerification(result)
-}
-
-function describeVerification(result: VerifyResult): Outcome {
-  if (result.ok) {
-    return {
-      code: 0,
-      out: `Audit chain intact: ${result.checked} event(s) verified${result.checked > 0 ? ` (last: event ${result.lastSeq}, hash ${result.lastHash.slice(0, 16)}…)` : ''}.`,
-    }
-  }
-  const broken = result.firstBreak
-  return {
-    code: 1,
-    err: `Audit chain BROKEN at event ${broken?.seq ?? '?'}${broken?.eventId === null || broken?.eventId === undefined ? '' : ` (${broken.eventId})`}: ${broken?.message ?? 'unknown'}.\n${result.checked} event(s) before it verified.`,
   }
 }

@@ -13,7 +13,7 @@ import path from 'node:path'
 /**
  * Where every key comes from. One root key, from `APP_SECRET` or from a random key file, is split
  * by HKDF (RFC 5869) into independent keys, one per purpose, so a JWT key can never decrypt data
- * and the audit chain key can never sign a token (CONTRACTS.md "Everywhere").
+ * and the audit signing key can never sign a token (CONTRACTS.md "Everywhere").
  */
 
 /** A 256-bit key with the 4-byte id that every ciphertext sealed under it carries. */
@@ -27,8 +27,8 @@ export interface Keys {
   readonly tokenSigning: Buffer
   /** Key-encryption key of the envelope (wraps each row's data key). */
   readonly data: DataKey
-  /** HMAC key of the audit hash chain: without it nobody can forge a valid chain. */
-  readonly auditChain: Buffer
+  /** Ed25519 seed that signs audit checkpoints; anyone may verify with its public key. */
+  readonly auditSigning: Buffer
   /** HMAC key for lookup digests (throttle counters, one-time link hashes). */
   readonly lookup: Buffer
   /** Input keying material for one-time content keys (mixed with each link's own key). */
@@ -49,7 +49,7 @@ export function deriveKeys(root: Buffer): Keys {
   return {
     tokenSigning: deriveKey(root, 'token-signing/v1'),
     data: { id: deriveKey(root, 'key-id/v1', 4), key: deriveKey(root, 'data/v1') },
-    auditChain: deriveKey(root, 'audit-chain/v1'),
+    auditSigning: deriveKey(root, 'audit-signing/v1'),
     lookup: deriveKey(root, 'lookup/v1'),
     oneTime: deriveKey(root, 'one-time/v1'),
     passwordPepper: deriveKey(root, 'password-pepper/v1'),

@@ -45,7 +45,7 @@ for (const dialect of DIALECTS) {
 
       const clean = runCli(['audit', 'verify'], environment.env)
       assert.equal(clean.code, 0, clean.stderr)
-      assert.match(clean.stdout, /Audit chain intact: 7 event\(s\) verified/)
+      assert.match(clean.stdout, /Audit log intact: 7 event\(s\) verified/)
 
       await runBehindTheBack(
         environment,
@@ -81,7 +81,7 @@ for (const dialect of DIALECTS) {
         .selectFrom('audit_events')
         .select(['type', 'details'])
         .where('type', '=', 'user.role')
-        .orderBy('seq')
+        .orderBy('id')
         .execute()
       assert.deepEqual(
         events.map((event) => event.details),

@@ -36,7 +36,7 @@ describe('key derivation', () => {
     const all = [
       keys.tokenSigning,
       keys.data.key,
-      keys.auditChain,
+      keys.auditSigning,
       keys.lookup,
       keys.oneTime,
       keys.passwordPepper,

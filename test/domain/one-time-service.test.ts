@@ -33,7 +33,7 @@ async function setUp(t: TestContext, dialect: TestDialect, env: Record<string, s
       .selectFrom('audit_events')
       .select(['type', 'outcome', 'target_type', 'target_id', 'details', 'client_ip', 'user_agent'])
       .where('type', 'like', 'one-time.%')
-      .orderBy('seq')
+      .orderBy('id')
       .execute()
   return {
     environment,

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 
+import { parsePublicKey } from '../../src/crypto/checkpoint.js'
+import { verifyExport } from '../../src/domain/audit/export-format.js'
+
 import { buildTestApp, openServices } from '../helpers/app.js'
 import { manualClock } from '../helpers/clock.js'
 import { DIALECTS } from '../helpers/dialects.js'
@@ -13,8 +16,7 @@ interface Event {
   actor_id: number | null
   occurred_at: string
   details: Record<string, unknown>
-  hash: string
-  prev_hash: string
+  leaf_hash: string | null
 }
 interface Page {
   events: Event[]
@@ -44,7 +46,9 @@ for (const dialect of DIALECTS) {
       const get = async (query: string, token = admin.token) =>
         app.inject({ method: 'GET', url: `/v1/audit${query}`, headers: bearer(token) })
 
-      // 2 registers + 2 logins + role + 3 sets = 8 events before any audit view.
+      // 2 registers + 2 logins + role + 3 sets = 8 events before any audit view, sealed in the
+      // order they were committed.
+      await services.audit.sequencer.flush()
       const first = json(await get('?limit=5')) as Page
       assert.deepEqual(
         first.events.map((event) => event.seq),
@@ -132,19 +136,25 @@ for (const dialect of DIALECTS) {
       assert.equal(response.statusCode, 200)
       assert.match(String(response.headers['content-type']), /^application\/x-ndjson/)
       assert.equal(response.headers['cache-control'], 'no-store')
-      const events = response.body
+      const lines = response.body
         .trim()
         .split('\n')
-        .map((line) => JSON.parse(line) as Event)
+        .map((line) => JSON.parse(line) as Event & { kind: string })
+      assert.equal(lines[0]?.kind, 'header')
+      assert.equal(lines.at(-1)?.kind, 'end')
+      const events = lines.filter((line) => line.kind === 'event')
       assert.deepEqual(
         events.map((event) => event.type),
         ['user.register', 'auth.login', 'user.role', 'audit.export'],
       )
       events.forEach((event, i) => {
         assert.equal(event.seq, i + 1)
-        assert.equal(event.prev_hash, i === 0 ? '0'.repeat(64) : events[i - 1]?.hash)
+        assert.match(String(event.leaf_hash), /^[0-9a-f]{64}$/)
       })
-      assert.equal((await services.auditTrail.verifyExport(events)).ok, true)
+      assert.ok(lines.some((line) => line.kind === 'checkpoint'))
+      const pinned = parsePublicKey(services.auditTrail.publicKey().key)
+      assert.ok(pinned !== undefined)
+      assert.equal((await verifyExport(lines, { publicKey: pinned })).ok, true)
     })
   })
 }

@@ -97,7 +97,7 @@ for (const dialect of DIALECTS) {
         .selectFrom('audit_events')
         .select(['type', 'target_type', 'client_ip', 'user_agent'])
         .where('type', 'in', ['one-time.passphrase', 'one-time.destroy'])
-        .orderBy('seq')
+        .orderBy('id')
         .execute()
       assert.equal(events.filter((event) => event.type === 'one-time.passphrase').length, 9)
       assert.equal(events.at(-1)?.type, 'one-time.destroy')

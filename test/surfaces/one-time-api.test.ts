@@ -304,7 +304,7 @@ for (const dialect of DIALECTS) {
         .select(['target_id'])
         .where('type', '=', 'one-time.create')
         .where('target_type', '=', 'one-time-api')
-        .orderBy('seq')
+        .orderBy('id')
         .execute()
       const [createA, createB, readA] = body.events
       assert.ok(createA !== undefined && createB !== undefined && readA !== undefined)
@@ -385,7 +385,7 @@ for (const dialect of DIALECTS) {
         .selectFrom('audit_events')
         .select(['type', 'outcome', 'client_ip', 'user_agent', 'details'])
         .where('type', 'like', 'one-time.%')
-        .orderBy('seq')
+        .orderBy('id')
         .execute()
       assert.deepEqual(
         events.map((event) => `${event.type}:${event.outcome}`),

@@ -293,7 +293,7 @@ for (const dialect of DIALECTS) {
         .selectFrom('audit_events')
         .selectAll()
         .where('type', '=', 'user.lookup')
-        .orderBy('seq')
+        .orderBy('id')
         .execute()
       assert.equal(events.length, 6)
       assert.deepEqual(

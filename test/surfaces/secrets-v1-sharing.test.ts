@@ -326,7 +326,7 @@ for (const dialect of DIALECTS) {
         .selectFrom('audit_events')
         .select(['type', 'actor_id', 'target_type', 'target_id', 'outcome', 'details'])
         .where('type', 'like', 'vault.%')
-        .orderBy('seq')
+        .orderBy('id')
         .execute()
       const S = String(secretId)
       const G = String(team)

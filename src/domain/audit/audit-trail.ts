@@ -1,13 +1,26 @@
+import type { KeyObject } from 'node:crypto'
+
 import type { Kysely } from 'kysely'
 
+import type { Checkpoint, CheckpointSigner } from '../../crypto/checkpoint.js'
+import { checkpointJson } from '../../crypto/checkpoint.js'
+import { consistencyProof, inclusionProof } from '../../crypto/merkle.js'
+import type { Hash } from '../../crypto/merkle.js'
 import type { Database } from '../../db/schema.js'
-import { AppError, forbidden } from '../../errors.js'
+import { AppError, forbidden, notFound } from '../../errors.js'
 import type { Principal } from '../accounts/views.js'
-import { canonicalDetails, verifyChain } from './chain.js'
-import type { ChainRow, VerifyResult } from './chain.js'
 import type { AuditLog } from './audit-log.js'
+import {
+  findCheckpoint,
+  findCheckpointCovering,
+  findCheckpoints,
+  findLatestCheckpoint,
+} from './checkpoints-repo.js'
+import { EXPORT_FORMAT } from './export-format.js'
+import type { ExportLine } from './export-format.js'
 import { findAuditEvents } from './query-repo.js'
-import { streamAuditEvents } from './repo.js'
+import { findSealedEvent, streamSealedEvents } from './repo.js'
+import { findNode } from './sequencer-repo.js'
 import type { RequestContext } from './types.js'
 import { toAuditEventView } from './views.js'
 import type { AuditEventView } from './views.js'
@@ -27,12 +40,28 @@ export interface AuditPage {
   nextCursor: string | null
 }
 
+export interface InclusionProof {
+  event: AuditEventView
+  /** 0-based leaf index (seq − 1) and the signed tree it is proven against. */
+  leafIndex: number
+  checkpoint: Checkpoint
+  /** Hex hashes of the audit path, RFC 9162 §2.1.3. */
+  path: string[]
+}
+
+export interface ConsistencyProof {
+  first: Checkpoint
+  second: Checkpoint
+  /** Hex hashes, RFC 9162 §2.1.4. */
+  path: string[]
+}
+
 export type AuditTrail = ReturnType<typeof createAuditTrail>
 
-// Cursors are opaque to clients: a version tag and the last sequence number, base64url.
-const encodeCursor = (seq: number): string => Buffer.from(`v1:${seq}`).toString('base64url')
+// Cursors are opaque to clients: a version tag and the last insertion id, base64url.
+const encodeCursor = (id: number): string => Buffer.from(`v2:${id}`).toString('base64url')
 function decodeCursor(cursor: string): number {
-  const match = /^v1:([1-9]\d{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+  const match = /^v2:([1-9]\d{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
   if (match?.[1] === undefined) {
     throw new AppError('VALIDATION_FAILED', 'Invalid cursor', {
       issues: [{ location: 'query', path: ['cursor'], kind: 'format', message: 'Invalid cursor' }],
@@ -41,19 +70,41 @@ function decodeCursor(cursor: string): number {
   return Number(match[1])
 }
 
+const hex = (hashes: readonly Hash[]): string[] => hashes.map((h) => h.toString('hex'))
+
 /**
- * The audit log as a product (the Lock/audit issue): a filtered, paged view for administrators
- * and for each user over their own events; a streaming export that carries every hashed field;
- * and verification of such an export away from the database. Reading the log is itself audited.
+ * The audit log as a product: a filtered, paged view for administrators and for each user over
+ * their own events; a streaming export that anyone holding the public key can verify; the
+ * latest signed checkpoint; and RFC 9162 inclusion and consistency proofs. Reading the log as
+ * an administrator is itself audited.
  */
 export function createAuditTrail(deps: {
   db: Kysely<Database>
-  audit: Pick<AuditLog, 'record'>
-  chainKey: Buffer
+  audit: Pick<AuditLog, 'record' | 'sequencer'>
+  signer: Pick<CheckpointSigner, 'keyId' | 'publicKey'>
+  publicKey: KeyObject
 }) {
-  const { db, audit, chainKey } = deps
+  const { db, audit, signer } = deps
+
+  const readNode = async (level: number, index: number): Promise<Hash> => {
+    const hash = await findNode(db, level, index)
+    if (hash === undefined) throw new Error(`audit tree node ${level}:${index} is missing`)
+    return Buffer.from(hash, 'hex')
+  }
+  const latestOrNotFound = async (): Promise<Checkpoint> => {
+    const latest = await findLatestCheckpoint(db)
+    if (latest === undefined) throw notFound('audit-checkpoint')
+    return latest
+  }
 
   return {
+    /** The key that signs checkpoints: public, for anyone who verifies. */
+    publicKey: () => ({
+      algorithm: 'Ed25519' as const,
+      keyId: signer.keyId,
+      key: signer.publicKey,
+    }),
+
     /**
      * Newest first. Administrators see every event and may filter by actor; anyone else sees
      * only the events they caused, and asking for someone else's is FORBIDDEN.
@@ -76,7 +127,7 @@ export function createAuditTrail(deps: {
           : { actorId: viewer.userId }),
         ...(request.since === undefined ? {} : { since: request.since }),
         ...(request.until === undefined ? {} : { until: request.until }),
-        ...(request.cursor === undefined ? {} : { beforeSeq: decodeCursor(request.cursor) }),
+        ...(request.cursor === undefined ? {} : { beforeId: decodeCursor(request.cursor) }),
         limit: request.limit + 1,
       })
       const page = rows.slice(0, request.limit)
@@ -93,18 +144,16 @@ export function createAuditTrail(deps: {
       return {
         events: page.map(toAuditEventView),
         nextCursor:
-          rows.length > request.limit && last !== undefined ? encodeCursor(last.seq) : null,
+          rows.length > request.limit && last !== undefined ? encodeCursor(last.id) : null,
       }
     },
 
     /**
-     * Every event, oldest first, for administrators: what `strongroom audit verify --from-export`
-     * checks. The export itself is recorded first, so it appears in the exported chain.
+     * The whole sealed log for administrators, as export lines: a header with the public key,
+     * every checkpoint, every event oldest first, and an end line. The export is recorded and
+     * sealed first, so it appears in what it exports, and the export ends at a signed checkpoint.
      */
-    async export(
-      viewer: Principal,
-      context: RequestContext,
-    ): Promise<AsyncIterable<AuditEventView>> {
+    async export(viewer: Principal, context: RequestContext): Promise<AsyncIterable<ExportLine>> {
       if (viewer.role !== 'admin') throw forbidden('audit')
       await audit.record({
         type: 'audit.export',
@@ -112,58 +161,86 @@ export function createAuditTrail(deps: {
         actorId: viewer.userId,
         context,
       })
+      await audit.sequencer.flush()
+      const latest = await findLatestCheckpoint(db)
+      const size = latest?.treeSize ?? 0
+      const checkpoints = (await findCheckpoints(db)).filter((c) => c.treeSize <= size)
       return (async function* () {
-        for await (const row of streamAuditEvents(db)) yield toAuditEventView(row)
+        yield {
+          kind: 'header',
+          format: EXPORT_FORMAT,
+          public_key: signer.publicKey,
+          key_id: signer.keyId,
+          tree_size: size,
+        }
+        for (const c of checkpoints) yield { kind: 'checkpoint', ...checkpointJson(c) }
+        for await (const row of streamSealedEvents(db, size)) {
+          yield { kind: 'event', ...toAuditEventView(row) }
+        }
+        yield { kind: 'end', events: size }
       })()
     },
 
-    /** Verifies exported events (as parsed from NDJSON) with this server's chain key. */
-    verifyExport: (events: AsyncIterable<unknown> | Iterable<unknown>): Promise<VerifyResult> =>
-      verifyExportedEvents(chainKey, events),
-  }
-}
+    /** The newest signed tree head: what an auditor keeps outside the store. */
+    latestCheckpoint: latestOrNotFound,
 
-/**
- * Verifies events as exported by `GET /v1/audit/export`, away from the database: only the chain
- * key is needed. An export cut short at the end cannot be told from a shorter log; anything else
- * (an event edited, removed, inserted or moved) is named.
- */
-export function verifyExportedEvents(
-  chainKey: Buffer,
-  events: AsyncIterable<unknown> | Iterable<unknown>,
-): Promise<VerifyResult> {
-  return verifyChain(chainKey, toChainRows(events))
-}
+    /**
+     * Proof that an event is in the log, against the first checkpoint that covers it (or the one
+     * of `treeSize`). Users may ask about their own events; administrators about any.
+     */
+    async inclusion(
+      viewer: Principal,
+      eventId: string,
+      treeSize?: number,
+    ): Promise<InclusionProof> {
+      const row = await findSealedEvent(db, eventId)
+      if (row === undefined || (viewer.role !== 'admin' && row.actor_id !== viewer.userId)) {
+        throw notFound('audit-event')
+      }
+      if (row.seq === null)
+        throw new AppError('CONFLICT', 'The event is not sealed yet', { subject: 'audit-unsealed' })
+      const checkpoint =
+        treeSize === undefined
+          ? await findCheckpointCovering(db, row.seq)
+          : await findCheckpoint(db, treeSize)
+      if (checkpoint === undefined || checkpoint.treeSize < row.seq) {
+        throw new AppError('CONFLICT', 'No checkpoint covers the event yet', {
+          subject: 'audit-unsealed',
+        })
+      }
+      return {
+        event: toAuditEventView(row),
+        leafIndex: row.seq - 1,
+        checkpoint,
+        path: hex(await inclusionProof(readNode, row.seq - 1, checkpoint.treeSize)),
+      }
+    },
 
-/** Turns exported lines back into the rows that were hashed; malformed lines become rows that fail. */
-async function* toChainRows(
-  events: AsyncIterable<unknown> | Iterable<unknown>,
-): AsyncGenerator<ChainRow> {
-  for await (const event of events) {
-    const e = (typeof event === 'object' && event !== null ? event : {}) as Partial<
-      Record<keyof AuditEventView, unknown>
-    >
-    const text = (value: unknown): string => (typeof value === 'string' ? value : '')
-    const nullableText = (value: unknown): string | null =>
-      typeof value === 'string' ? value : null
-    yield {
-      seq: typeof e.seq === 'number' ? e.seq : 0,
-      event_id: text(e.id),
-      occurred_at: text(e.occurred_at),
-      type: text(e.type),
-      actor_id: typeof e.actor_id === 'number' ? e.actor_id : null,
-      target_type: nullableText(e.target_type),
-      target_id: nullableText(e.target_id),
-      outcome: text(e.outcome),
-      client_ip: text(e.client_ip),
-      user_agent: text(e.user_agent),
-      details: canonicalDetails(
-        typeof e.details === 'object' && e.details !== null
-          ? (e.details as Record<string, string | number | boolean | null>)
-          : {},
-      ),
-      prev_hash: text(e.prev_hash),
-      hash: text(e.hash),
-    }
+    /** Proof that the checkpoint of `first` events is a prefix of the one of `second`. */
+    async consistency(first: number, second?: number): Promise<ConsistencyProof> {
+      const to = second === undefined ? await latestOrNotFound() : await findCheckpoint(db, second)
+      const from = await findCheckpoint(db, first)
+      if (from === undefined || to === undefined) throw notFound('audit-checkpoint')
+      if (from.treeSize > to.treeSize) {
+        throw new AppError('VALIDATION_FAILED', 'first must not be larger than second', {
+          issues: [
+            {
+              location: 'query',
+              path: ['first'],
+              kind: 'range',
+              message: 'first must not be larger than second',
+            },
+          ],
+        })
+      }
+      return {
+        first: from,
+        second: to,
+        path:
+          from.treeSize === to.treeSize
+            ? []
+            : hex(await consistencyProof(readNode, from.treeSize, to.treeSize)),
+      }
+    },
   }
 }

@@ -33,7 +33,7 @@ export async function countEvents(db: Kysely<Database>, filter: EventFilter): Pr
   return Number(row.total)
 }
 
-/** One page of matching events, oldest first (chain order). */
+/** One page of matching events, oldest first (insertion order). */
 export async function findEventPage(
   db: Kysely<Database>,
   filter: EventFilter,
@@ -41,7 +41,7 @@ export async function findEventPage(
 ): Promise<EventPageRow[]> {
   return filtered(db, filter)
     .select(['event_id', 'occurred_at', 'type', 'target_id', 'client_ip', 'user_agent'])
-    .orderBy('seq')
+    .orderBy('id')
     .limit(page.limit)
     .offset(page.offset)
     .execute()

@@ -11,12 +11,15 @@ export interface AuditFilter {
   /** ISO-8601 bounds on `occurred_at`: since inclusive, until exclusive. */
   since?: string
   until?: string
-  /** Cursor: only events older than this sequence number. */
-  beforeSeq?: number
+  /** Cursor: only events inserted before this one (by insertion id). */
+  beforeId?: number
   limit: number
 }
 
-/** Events matching `filter`, newest first (by sequence number, which is append order). */
+/**
+ * Events matching `filter`, newest first by insertion order: unsealed events are listed too, so
+ * a user sees an action's event at once, before the sequencer has given it a position.
+ */
 export function findAuditEvents(
   db: Kysely<Database>,
   filter: AuditFilter,
@@ -38,6 +41,6 @@ export function findAuditEvents(
   if (filter.actorId !== undefined) query = query.where('actor_id', '=', filter.actorId)
   if (filter.since !== undefined) query = query.where('occurred_at', '>=', filter.since)
   if (filter.until !== undefined) query = query.where('occurred_at', '<', filter.until)
-  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq)
-  return query.orderBy('seq', 'desc').limit(filter.limit).execute()
+  if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId)
+  return query.orderBy('id', 'desc').limit(filter.limit).execute()
 }

@@ -1,59 +1,84 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
 
 import type { Database } from '../../db/schema.js'
 import type { AuditEventsTable } from '../../db/tables/audit.js'
 
+/** The largest position a 32-bit integer column holds (both stores). */
+export const MAX_SEQ = 2 ** 31 - 1
+
 export type AuditEventRow = Selectable<AuditEventsTable>
 
-/**
- * Advances the chain head by one and returns the new sequence number with the previous hash.
- * The UPDATE takes the head row's lock until commit, so appends from any number of connections
- * or nodes are serialised by the database, never by process memory.
- */
-export async function advanceHead(db: Kysely<Database>): Promise<{ seq: number; hash: string }> {
-  return db
-    .updateTable('audit_chain_head')
-    .set((eb) => ({ seq: eb('seq', '+', 1) }))
-    .where('id', '=', 1)
-    .returning(['seq', 'hash'])
-    .executeTakeFirstOrThrow()
-}
+/** An event as a request writes it: no position, no hash, no lock shared with other requests. */
+export type NewAuditEventRow = Omit<
+  Insertable<AuditEventsTable>,
+  'id' | 'seq' | 'leaf_hash' | 'sealed_at'
+>
 
-export async function setHeadHash(db: Kysely<Database>, hash: string): Promise<void> {
-  await db.updateTable('audit_chain_head').set({ hash }).where('id', '=', 1).execute()
-}
-
-export async function insertAuditEvent(db: Kysely<Database>, row: AuditEventRow): Promise<void> {
+export async function insertAuditEvent(db: Kysely<Database>, row: NewAuditEventRow): Promise<void> {
   await db.insertInto('audit_events').values(row).execute()
 }
 
-export async function findHead(
+/** Sealed events in `seq` order, a page at a time, so verifying a long log needs little memory. */
+export async function* streamSealedEvents(
   db: Kysely<Database>,
-): Promise<{ seq: number; hash: string } | undefined> {
-  return db
-    .selectFrom('audit_chain_head')
-    .select(['seq', 'hash'])
-    .where('id', '=', 1)
-    .executeTakeFirst()
-}
-
-/** Events in `seq` order, a page at a time, so verifying a long log needs little memory. */
-export async function* streamAuditEvents(
-  db: Kysely<Database>,
+  upToSeq = MAX_SEQ,
   pageSize = 1000,
-): AsyncGenerator<AuditEventRow> {
+): AsyncGenerator<AuditEventRow & { seq: number; leaf_hash: string }> {
   let after = 0
   for (;;) {
     const page = await db
       .selectFrom('audit_events')
       .selectAll()
       .where('seq', '>', after)
+      .where('seq', '<=', upToSeq)
       .orderBy('seq')
       .limit(pageSize)
       .execute()
-    yield* page
+    for (const row of page) {
+      if (row.seq !== null) yield { ...row, seq: row.seq, leaf_hash: row.leaf_hash ?? '' }
+    }
     const last = page.at(-1)
-    if (last === undefined || page.length < pageSize) return
+    if (last?.seq == null || page.length < pageSize) return
     after = last.seq
   }
+}
+
+export async function countUnsealed(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('seq', 'is', null)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Whether any committed event waits to be sealed (one probe of the unsealed index). */
+export async function hasUnsealed(db: Kysely<Database>): Promise<boolean> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select('id')
+    .where('seq', 'is', null)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/** The highest position any stored event claims, or 0. */
+export async function findHighestSeq(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.max<number | string | null>('seq').as('seq'))
+    .executeTakeFirst()
+  return Number(row?.seq ?? 0)
+}
+
+export function findSealedEvent(
+  db: Kysely<Database>,
+  eventId: string,
+): Promise<AuditEventRow | undefined> {
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('event_id', '=', eventId)
+    .executeTakeFirst()
 }

@@ -1,8 +1,9 @@
 import type { AuditEventRow } from './repo.js'
 
-/** An audit event as the audit API and the export show it: every hashed field, and the hashes. */
+/** An audit event as the audit API and the export show it: every hashed field, and its leaf. */
 export interface AuditEventView {
-  seq: number
+  /** Position in the log; null while the event is committed but not yet sealed. */
+  seq: number | null
   id: string
   occurred_at: string
   type: string
@@ -13,8 +14,8 @@ export interface AuditEventView {
   client_ip: string
   user_agent: string
   details: Record<string, string | number | boolean | null>
-  prev_hash: string
-  hash: string
+  /** Hex RFC 9162 leaf hash; null until sealed. */
+  leaf_hash: string | null
 }
 
 export const toAuditEventView = (row: AuditEventRow): AuditEventView => ({
@@ -29,6 +30,5 @@ export const toAuditEventView = (row: AuditEventRow): AuditEventView => ({
   client_ip: row.client_ip,
   user_agent: row.user_agent,
   details: JSON.parse(row.details) as AuditEventView['details'],
-  prev_hash: row.prev_hash,
-  hash: row.hash,
+  leaf_hash: row.leaf_hash,
 })

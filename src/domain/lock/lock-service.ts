@@ -81,7 +81,7 @@ export function createLockService(deps: {
       return rows.map((row) => {
         const details = JSON.parse(row.details) as { method?: unknown }
         return {
-          id: row.seq,
+          id: row.id,
           user_id: row.actor_id,
           unlocking_method: typeof details.method === 'string' ? details.method : '',
           client_ip: row.client_ip,

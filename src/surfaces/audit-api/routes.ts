@@ -8,6 +8,7 @@ import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { renderAuditApi } from './dialect.js'
+import { registerProofRoutes } from './proof-routes.js'
 import { AuditListQuery, AuditPageSchema, ErrorResponse, NdjsonStream } from './schemas.js'
 
 const TAGS = ['Audit (/v1/audit)']
@@ -16,8 +17,9 @@ const BEARER = [{ bearer: [] }]
 /**
  * The audit trail as a product: `GET /v1/audit` (filtered, newest first, cursor paging; admins
  * see everything, everyone else their own events) and `GET /v1/audit/export` (NDJSON of the whole
- * chain with every hash, for `strongroom audit verify --from-export`). Mounted with prefix /v1,
- * where the Secrets v1 surface answers unknown paths.
+ * sealed log with its signed checkpoints, for `strongroom audit verify --from-export`); the
+ * checkpoint and proof routes are in proof-routes.ts. Mounted with prefix /v1, where the Secrets
+ * v1 surface answers unknown paths.
  */
 export const auditApi: FastifyPluginAsyncTypebox<{
   services: Pick<Services, 'accounts' | 'auditTrail'>
@@ -67,7 +69,8 @@ export const auditApi: FastifyPluginAsyncTypebox<{
       preValidation: authenticated,
       schema: {
         tags: TAGS,
-        summary: 'The whole audit chain as NDJSON, oldest first (admins only)',
+        summary:
+          'The whole sealed audit log as NDJSON, verifiable with the public key (admins only)',
         security: BEARER,
         response: {
           200: {
@@ -80,10 +83,10 @@ export const auditApi: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const events = await auditTrail.export(principalOf(request), contextOf(request))
+      const exported = await auditTrail.export(principalOf(request), contextOf(request))
       const lines = Readable.from(
         (async function* () {
-          for await (const event of events) yield `${JSON.stringify(event)}\n`
+          for await (const line of exported) yield `${JSON.stringify(line)}\n`
         })(),
       )
       return (
@@ -96,6 +99,16 @@ export const auditApi: FastifyPluginAsyncTypebox<{
     },
   )
 
-  answerMethodNotAllowed(scope, '/audit', ['GET'])
-  answerMethodNotAllowed(scope, '/audit/export', ['GET'])
+  registerProofRoutes(scope, auditTrail, authenticated)
+
+  for (const path of [
+    '/audit',
+    '/audit/export',
+    '/audit/public-key',
+    '/audit/checkpoint',
+    '/audit/proof/inclusion',
+    '/audit/proof/consistency',
+  ]) {
+    answerMethodNotAllowed(scope, path, ['GET'])
+  }
 }

@@ -13,7 +13,8 @@ export const AuditListQuery = Type.Object({
 })
 
 export const AuditEventSchema = Type.Object({
-  seq: Type.Integer(),
+  /** Position in the log; null while committed but not yet sealed (well under a second). */
+  seq: Type.Union([Type.Integer(), Type.Null()]),
   id: Type.String(),
   occurred_at: Type.String(),
   type: Type.String(),
@@ -27,8 +28,7 @@ export const AuditEventSchema = Type.Object({
     Type.String(),
     Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
   ),
-  prev_hash: Type.String(),
-  hash: Type.String(),
+  leaf_hash: Type.Union([Type.String(), Type.Null()]),
 })
 
 export const AuditPageSchema = Type.Object({
@@ -40,4 +40,46 @@ export const ErrorResponse = Type.Object({
   error: Type.Union([Type.String(), Type.Record(Type.String(), Type.String())]),
 })
 
-export const NdjsonStream = Type.String({ description: 'One audit event (JSON) per line' })
+export const NdjsonStream = Type.String({
+  description:
+    'One JSON object per line: a header with the public key, every signed checkpoint, every sealed event oldest first, and an end line',
+})
+
+const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' })
+
+export const CheckpointSchema = Type.Object({
+  tree_size: Type.Integer(),
+  root_hash: Hex64,
+  issued_at: Type.String(),
+  key_id: Type.String(),
+  signature: Type.String({ description: 'Base64 Ed25519 signature of the checkpoint text' }),
+})
+
+export const PublicKeySchema = Type.Object({
+  algorithm: Type.Literal('Ed25519'),
+  key_id: Type.String(),
+  public_key: Type.String({ description: 'Raw 32-byte Ed25519 public key, base64' }),
+})
+
+export const InclusionQuery = Type.Object({
+  event: Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9a-f-]+$' }),
+  tree_size: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+})
+
+export const InclusionSchema = Type.Object({
+  event: AuditEventSchema,
+  leaf_index: Type.Integer(),
+  checkpoint: CheckpointSchema,
+  audit_path: Type.Array(Hex64),
+})
+
+export const ConsistencyQuery = Type.Object({
+  first: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+  second: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+})
+
+export const ConsistencySchema = Type.Object({
+  first: CheckpointSchema,
+  second: CheckpointSchema,
+  consistency_path: Type.Array(Hex64),
+})
