@@ -110,9 +110,7 @@ describe('merkle tree (RFC 9162)', () => {
       consistency[0]?.toString('hex'),
       '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
     )
-    assert.ok(
-      verifyConsistency(2, 8, unhex(must(ROOTS[1])), unhex(must(ROOTS[7])), consistency),
-    )
+    assert.ok(verifyConsistency(2, 8, unhex(must(ROOTS[1])), unhex(must(ROOTS[7])), consistency))
   })
 
   it('stores exactly the nodes proofs need: every proof from stored nodes verifies, in every size', async () => {
