@@ -7,19 +7,23 @@
  * docs/benchmarks.md. Every process it starts stops by itself.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import pg from 'pg'
-
+import { benchNodes } from './nodes.js'
+import type { NodesRow } from './nodes.js'
+import { postgresSchema, prepareFixture } from './lib/fixture.js'
+import { postgresSealingLag, sqliteSealingLag } from './lib/sealing-lag.js'
+import type { Lag } from './lib/sealing-lag.js'
+import { barChart } from './lib/svg.js'
+import type { Bar } from './lib/svg.js'
 import { load } from './lib/load.js'
 import type { LoadResult } from './lib/load.js'
 import { ROOT, rssBytes, sampleRss, serve } from './lib/server.js'
 import type { Served } from './lib/server.js'
 import { scenarios } from './scenarios.js'
-import type { Fixture, Row } from './scenarios.js'
+import type { Row } from './scenarios.js'
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8)
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
@@ -29,59 +33,6 @@ const write = process.argv.includes('--write')
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`)
-}
-
-async function json(
-  url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Record<string, unknown>> {
-  const response = await fetch(url, {
-    ...init,
-    headers: { 'content-type': 'application/json', ...init.headers },
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url} → ${response.status} ${text}`)
-  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
-}
-
-/** One user with a personal secret and a vault secret, and tokens for both surfaces. */
-async function prepareFixture(url: string): Promise<Fixture> {
-  const tag = randomBytes(4).toString('hex')
-  const user = {
-    email: `bench-${tag}@example.com`,
-    username: `bench${tag}`,
-    password: 'bench-pw-1',
-  }
-  await json(`${url}/register`, { method: 'POST', body: JSON.stringify(user) })
-  const { token } = (await json(`${url}/login`, {
-    method: 'POST',
-    body: JSON.stringify({ email: user.email, password: user.password }),
-  })) as { token: string }
-  const auth = { authorization: `Bearer ${token}` }
-  await json(`${url}/set_secret`, {
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({ username: user.username, secret: 'benchmark-secret' }),
-  })
-  const created = (await json(`${url}/v1/secrets`, {
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({ name: 'bench', encrypted_data: 'YmVuY2htYXJr' }),
-  })) as { secret_id: number }
-  const writerTokens: string[] = []
-  for (let i = 0; i < 64; i++) {
-    const email = `writer-${tag}-${i}@example.com`
-    await json(`${url}/v1/auth/register`, {
-      method: 'POST',
-      body: JSON.stringify({ email, password: 'bench-writer-pw' }),
-    })
-    const login = (await json(`${url}/v1/auth/login`, {
-      method: 'POST',
-      body: JSON.stringify({ email, password: 'bench-writer-pw' }),
-    })) as { token: string }
-    writerTokens.push(login.token)
-  }
-  return { url, user, token, vaultSecretId: created.secret_id, writerTokens }
 }
 
 async function measure(
@@ -122,25 +73,6 @@ function rawCommitCeiling(): number {
     { cwd: ROOT, encoding: 'utf8' },
   )
   return (JSON.parse(output) as { commitsPerSecond: number }).commitsPerSecond
-}
-
-async function postgresSchema(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const schema = `sr_bench_${randomBytes(4).toString('hex')}`
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  await client.query(`create schema ${schema}`)
-  await client.end()
-  const scoped = new URL(url)
-  scoped.searchParams.set('options', `-c search_path=${schema}`)
-  return {
-    url: scoped.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url })
-      await c.connect()
-      await c.query(`drop schema if exists ${schema} cascade`)
-      await c.end()
-    },
-  }
 }
 
 async function benchStore(store: 'sqlite' | 'postgres', env: Record<string, string>) {
@@ -188,9 +120,12 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     LOCK_RATE_LIMITS: '1000000/second',
   })
+  const sqliteLag = sqliteSealingLag(path.join(dataDir, 'strongroom.db'))
   rmSync(dataDir, { recursive: true, force: true })
 
   let postgres: Awaited<ReturnType<typeof benchStore>> | undefined
+  let postgresLag: Lag | undefined
+  let nodes: NodesRow[] = []
   if (PG_URL !== undefined) {
     const schema = await postgresSchema(PG_URL)
     try {
@@ -201,9 +136,18 @@ async function main(): Promise<void> {
       })
       if (migrated.status !== 0) throw new Error(String(migrated.stderr))
       postgres = await benchStore('postgres', env)
+      postgresLag = await postgresSealingLag(schema.url)
     } finally {
       await schema.drop()
     }
+    nodes = await benchNodes({
+      pgUrl: PG_URL,
+      appSecret: APP_SECRET,
+      durationSeconds: DURATION,
+      basePort: PORT + 10,
+      dataDir: os.tmpdir(),
+      log,
+    })
   }
 
   const lines = [
@@ -224,13 +168,29 @@ async function main(): Promise<void> {
       `| ${row.scenario} | ${row.store} | ${row.connections} | ${row.rps.toFixed(0)}${failures} | ${row.p50} | ${row.p99} | ${mb(row.peakRss)} | ${against} |`,
     )
   }
+  const lagLine = (store: string, lag: Lag): string =>
+    `Sealing lag (${store}, commit to sealed, ${lag.events} events): p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms.`
+  const nodeLines =
+    nodes.length === 0
+      ? []
+      : [
+          '',
+          '| PostgreSQL nodes | Audited reads req/s (combined) | p99 ms | Sealing lag p50 / p99 ms | Node CPU ms / request | PG commits / request |',
+          '| ---: | ---: | ---: | ---: | ---: | ---: |',
+          ...nodes.map(
+            (row) =>
+              `| ${row.nodes} | ${row.rps.toFixed(0)}${row.failures > 0 ? ` (${row.failures} failed)` : ''} | ${row.p99} | ${row.lag.p50} / ${row.lag.p99} | ${row.cpuMsPerRequest.toFixed(3)} | ${row.commitsPerRequest.toFixed(2)} |`,
+          ),
+        ]
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
   const summary = [
+    lagLine('SQLite', sqliteLag),
+    ...(postgresLag === undefined ? [] : [lagLine('PostgreSQL', postgresLag)]),
     `Start-up to ready: SQLite ${sqlite.startupMs.toFixed(0)} ms${postgres === undefined ? '' : `, PostgreSQL ${postgres.startupMs.toFixed(0)} ms`}.`,
     `Idle RSS after start: SQLite ${mb(sqlite.idleRss)} MB${postgres === undefined ? '' : `, PostgreSQL ${mb(postgres.idleRss)} MB`}.`,
     `Machine: ${os.cpus().length} × ${cpu}, ${mb(os.totalmem())} MB RAM, Node ${process.version}, ${DURATION} s per scenario.`,
   ]
-  const table = `${lines.join('\n')}\n\n${summary.join('\n')}\n`
+  const table = `${[...lines, ...nodeLines].join('\n')}\n\n${summary.join('\n')}\n`
   process.stdout.write(table)
 
   if (write) {
@@ -245,6 +205,53 @@ async function main(): Promise<void> {
       `${current.slice(0, start + '<!-- results -->'.length)}\n${stamp}${table}${current.slice(end)}`,
     )
     log(`wrote ${file}`)
+    writeCharts(ceiling, commitCeiling, [...sqlite.rows, ...(postgres?.rows ?? [])], nodes)
+  }
+}
+
+/** The charts the README and docs/benchmarks.md show: throughput against the ceilings, and nodes. */
+function writeCharts(
+  ceiling: Row,
+  commitCeiling: number,
+  rows: readonly Row[],
+  nodes: readonly NodesRow[],
+): void {
+  const at32 = rows.filter((row) => row.connections === 32 && row.ceiling !== undefined)
+  const bars: Bar[] = [
+    {
+      label: 'bare node:http (ceiling)',
+      value: ceiling.rps,
+      text: `${ceiling.rps.toFixed(0)} req/s`,
+      reference: true,
+    },
+    {
+      label: 'raw SQLite commits (ceiling)',
+      value: commitCeiling,
+      text: `${commitCeiling.toFixed(0)} commits/s`,
+      reference: true,
+    },
+    ...at32.map((row) => ({
+      label: `${row.scenario.replace(/ \(.*\)$/, '')} · ${row.store}`,
+      value: row.rps,
+      text: `${row.rps.toFixed(0)} req/s, p99 ${row.p99} ms`,
+    })),
+  ]
+  writeFileSync(
+    path.join(ROOT, 'docs/bench-throughput.svg'),
+    barChart('Requests per second at 32 connections, beside the ceilings', bars),
+  )
+  if (nodes.length > 0) {
+    writeFileSync(
+      path.join(ROOT, 'docs/bench-nodes.svg'),
+      barChart(
+        'Audited reads on one PostgreSQL: combined req/s by number of nodes (one 2-core machine)',
+        nodes.map((row) => ({
+          label: `${row.nodes} node${row.nodes === 1 ? '' : 's'}`,
+          value: row.rps,
+          text: `${row.rps.toFixed(0)} req/s, p99 ${row.p99} ms, sealing p99 ${row.lag.p99} ms`,
+        })),
+      ),
+    )
   }
 }
 

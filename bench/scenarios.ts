@@ -42,7 +42,7 @@ const jsonHeaders = (token: string): Record<string, string> => ({
 
 let nextWriter = 0
 
-const readPersonal = (fixture: Fixture): Request[] => [
+export const readPersonal = (fixture: Fixture): Request[] => [
   {
     method: 'GET',
     path: `/get_secret?username=${fixture.user.username}`,
