@@ -26,16 +26,20 @@ const ADVISORY_LOCK_KEY = 0x5354524f
  * Unqualified names resolve in the connection's schema (PostgreSQL's search_path), and nothing
  * here introspects the catalog: a generic migrator that scans every schema of the database
  * races with other schemas being dropped, and can mistake another schema's tables for ours.
+ * @param migrations a prefix of the full list, to stop at an older schema (upgrade tests).
  * @returns the names applied by this call (empty when already current).
  */
-export async function migrateToLatest(store: Store): Promise<string[]> {
+export async function migrateToLatest(
+  store: Store,
+  migrations: typeof MIGRATIONS = MIGRATIONS,
+): Promise<string[]> {
   return inWriteTransaction(store, async (trx) => {
     await sql`create table if not exists ${sql.table(TABLE)} (name varchar(255) primary key, applied_at varchar(64) not null)`.execute(
       trx,
     )
     const done = await appliedNames(trx)
     const applied: string[] = []
-    for (const [name, migration] of MIGRATIONS) {
+    for (const [name, migration] of migrations) {
       if (done.has(name)) continue
       try {
         await migration.up(trx, store.dialect)
