@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process'
 
-import { cpuMs } from './lib/cpu.js'
+import { cpuMs, cpuMsOfCommand } from './lib/cpu.js'
 import { postgresSchema, prepareFixture } from './lib/fixture.js'
 import { load } from './lib/load.js'
 import type { LoadResult } from './lib/load.js'
@@ -26,6 +26,8 @@ export interface NodesRow {
   failures: number
   lag: Lag
   cpuMsPerRequest: number
+  /** CPU of every PostgreSQL process (backends, WAL writer…) per request. */
+  pgCpuMsPerRequest: number
   commitsPerRequest: number
 }
 
@@ -65,6 +67,7 @@ export async function benchNodes(options: {
       options.log(`postgres, ${count} node(s): audited reads at ${CONNECTIONS} connections`)
       const cpuBefore = servers.map((s) => cpuMs(s.pid))
       const commitsBefore = await postgresCommits(schema.url)
+      const pgCpuBefore = cpuMsOfCommand('postgres')
       const share = Math.floor(CONNECTIONS / count)
       const results: LoadResult[] = await Promise.all(
         servers.map((server, i) =>
@@ -76,6 +79,7 @@ export async function benchNodes(options: {
           }),
         ),
       )
+      const pgCpu = cpuMsOfCommand('postgres') - pgCpuBefore
       const commits = (await postgresCommits(schema.url)) - commitsBefore
       const cpu = servers.reduce((sum, s, i) => sum + cpuMs(s.pid) - (cpuBefore[i] ?? 0), 0)
       const requests = results.reduce((sum, r) => sum + r.requests, 0)
@@ -87,6 +91,7 @@ export async function benchNodes(options: {
         failures: results.reduce((sum, r) => sum + r.failures, 0),
         lag: await postgresSealingLag(schema.url),
         cpuMsPerRequest: cpu / Math.max(1, requests),
+        pgCpuMsPerRequest: pgCpu / Math.max(1, requests),
         commitsPerRequest: commits / Math.max(1, requests),
       })
     } finally {

@@ -12,6 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import { benchNodes } from './nodes.js'
+import { benchSequencer } from './sequencer.js'
 import type { NodesRow } from './nodes.js'
 import { postgresSchema, prepareFixture } from './lib/fixture.js'
 import { postgresSealingLag, sqliteSealingLag } from './lib/sealing-lag.js'
@@ -168,6 +169,8 @@ async function main(): Promise<void> {
       `| ${row.scenario} | ${row.store} | ${row.connections} | ${row.rps.toFixed(0)}${failures} | ${row.p50} | ${row.p99} | ${mb(row.peakRss)} | ${against} |`,
     )
   }
+  log('sequencer: sealing 20 000 events on each store')
+  const sealing = await benchSequencer({ pgUrl: PG_URL, appSecret: APP_SECRET })
   const lagLine = (store: string, lag: Lag): string =>
     `Sealing lag (${store}, commit to sealed, ${lag.events} events): p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms.`
   const nodeLines =
@@ -175,15 +178,16 @@ async function main(): Promise<void> {
       ? []
       : [
           '',
-          '| PostgreSQL nodes | Audited reads req/s (combined) | p99 ms | Sealing lag p50 / p99 ms | Node CPU ms / request | PG commits / request |',
-          '| ---: | ---: | ---: | ---: | ---: | ---: |',
+          '| PostgreSQL nodes | Audited reads req/s (combined) | p99 ms | Sealing lag p50 / p99 ms | Node CPU ms / request | PostgreSQL CPU ms / request | PG commits / request |',
+          '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
           ...nodes.map(
             (row) =>
-              `| ${row.nodes} | ${row.rps.toFixed(0)}${row.failures > 0 ? ` (${row.failures} failed)` : ''} | ${row.p99} | ${row.lag.p50} / ${row.lag.p99} | ${row.cpuMsPerRequest.toFixed(3)} | ${row.commitsPerRequest.toFixed(2)} |`,
+              `| ${row.nodes} | ${row.rps.toFixed(0)}${row.failures > 0 ? ` (${row.failures} failed)` : ''} | ${row.p99} | ${row.lag.p50} / ${row.lag.p99} | ${row.cpuMsPerRequest.toFixed(3)} | ${row.pgCpuMsPerRequest.toFixed(3)} | ${row.commitsPerRequest.toFixed(2)} |`,
           ),
         ]
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
   const summary = [
+    `Sealing throughput of one sequencer: SQLite ${sealing.sqlite.toFixed(0)} events/s${sealing.postgres === undefined ? '' : `, PostgreSQL ${sealing.postgres.toFixed(0)} events/s`}.`,
     lagLine('SQLite', sqliteLag),
     ...(postgresLag === undefined ? [] : [lagLine('PostgreSQL', postgresLag)]),
     `Start-up to ready: SQLite ${sqlite.startupMs.toFixed(0)} ms${postgres === undefined ? '' : `, PostgreSQL ${postgres.startupMs.toFixed(0)} ms`}.`,

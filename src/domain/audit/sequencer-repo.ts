@@ -75,7 +75,11 @@ export async function findNode(
   return row?.hash
 }
 
-/** Gives each event its position and leaf hash: `[id, seq, leafHash]` per event. */
+/**
+ * Gives each event its position and leaf hash: `[id, seq, leafHash]` per event. On SQLite the
+ * unary `+` keeps the planner from driving the join through the (all-null) seq index, which
+ * measured 2000 times slower than looking each row up by its primary key.
+ */
 export async function sealEvents(
   db: Kysely<Database>,
   dialect: Dialect,
@@ -92,7 +96,7 @@ export async function sealEvents(
       : sql`update audit_events set seq = j.seq, leaf_hash = j.leaf, sealed_at = ${sealedAt}
           from (select value->>0 as id, value->>1 as seq, value->>2 as leaf
                 from json_each(${rows})) as j
-          where audit_events.id = j.id and audit_events.seq is null`
+          where audit_events.id = +j.id and +audit_events.seq is null`
   ).execute(db)
 }
 
