@@ -30,7 +30,7 @@ export interface SequencerOptions {
 }
 
 export const DEFAULT_SEQUENCER_OPTIONS: SequencerOptions = {
-  batchSize: 1000,
+  batchSize: 256,
   idleMs: 20,
   checkpointEveryMs: 1000,
 }
