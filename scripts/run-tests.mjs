@@ -4,7 +4,7 @@
 // slow hostile-conditions suite, test/hostile/*.hostile.ts. Arguments filter by path substring:
 // `npm test -- crypto audit`.
 import { spawnSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync, utimesSync } from 'node:fs'
 import path from 'node:path'
 
 const walk = (dir) =>
@@ -24,6 +24,20 @@ const files = walk('test')
 if (files.length === 0) {
   console.error(`no ${suffix} files match ${filters.join(' ')}`)
   process.exit(1)
+}
+
+// Tests that spawn the CLI or a server run the built dist/ (test/helpers/process.ts): build it
+// first, incrementally (a few seconds when little changed), only when such a test is selected.
+// The build info's time is what the helper compares src/ against, so it is stamped even when tsc
+// had nothing to write.
+if (files.some((file) => readFileSync(file, 'utf8').includes('helpers/process.js'))) {
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' })
+  if (build.status !== 0) {
+    console.error('npm run build failed: the process tests need dist/')
+    process.exit(build.status ?? 1)
+  }
+  const now = new Date()
+  utimesSync('dist/.tsbuildinfo', now, now)
 }
 
 // Hostile tests start servers and load them: one file at a time, so they measure the server

@@ -63,6 +63,8 @@ export interface Config {
   oneTimeMaxTtlSeconds: number
   /** Wrong passphrases that destroy a one-time secret: the last one allowed destroys it. */
   oneTimeMaxAttempts: number
+  /** How long in-flight requests get to finish after SIGTERM before the process exits 1. */
+  shutdownGraceSeconds: number
 }
 
 export class ConfigError extends Error {
@@ -202,6 +204,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
       10 * 365 * 24 * 3600,
     ),
     oneTimeMaxAttempts: integer('ONE_TIME_MAX_ATTEMPTS', 5, 1, 1000),
+    shutdownGraceSeconds: integer('SHUTDOWN_GRACE_SECONDS', 10, 1, 3600),
   }
 
   if (problems.length > 0) throw new ConfigError(problems)

@@ -1,9 +1,7 @@
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
+import { closeConnectionsWhenAnswered } from './http/shutdown-connections.js'
 import { VERSION } from './version.js'
-
-/** How long in-flight requests get to finish after SIGTERM before the process gives up on them. */
-const SHUTDOWN_GRACE_MS = 10_000
 
 /**
  * Serves until SIGTERM or SIGINT, then stops accepting connections, lets in-flight requests
@@ -23,6 +21,7 @@ export async function startServer(config: Config, warnings: readonly string[]): 
     app.log.error({ err: describe(error) }, 'uncaught exception')
   })
 
+  const closeConnections = closeConnectionsWhenAnswered(app.server)
   let stopping = false
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -31,10 +30,12 @@ export async function startServer(config: Config, warnings: readonly string[]): 
     }
     stopping = true
     app.log.info({ signal }, 'shutting down: finishing in-flight requests')
+    closeConnections()
+    // In-flight requests get SHUTDOWN_GRACE_SECONDS to finish before the process gives up on them.
     const timer = setTimeout(() => {
       app.log.error('shutdown grace period over: exiting with requests still open')
       process.exit(1)
-    }, SHUTDOWN_GRACE_MS)
+    }, config.shutdownGraceSeconds * 1000)
     timer.unref()
     app.close().then(
       () => process.exit(0),

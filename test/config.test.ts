@@ -37,6 +37,7 @@ describe('configuration', () => {
     assert.equal(config.eventsPublic, false)
     assert.equal(config.oneTimeMaxTtlSeconds, 2_592_000)
     assert.equal(config.oneTimeMaxAttempts, 5)
+    assert.equal(config.shutdownGraceSeconds, 10)
     assert.deepEqual(warnings, [])
   })
 
@@ -120,6 +121,7 @@ describe('configuration', () => {
       EVENTS_PUBLIC: 'true',
       ONE_TIME_MAX_TTL_SECONDS: '60',
       ONE_TIME_MAX_ATTEMPTS: '3',
+      SHUTDOWN_GRACE_SECONDS: '30',
     })
     assert.equal(config.redisUrl, 'redis://127.0.0.1:6379')
     assert.equal(config.lockPrefix, '/')
@@ -134,6 +136,7 @@ describe('configuration', () => {
     assert.equal(config.eventsPublic, true)
     assert.equal(config.oneTimeMaxTtlSeconds, 60)
     assert.equal(config.oneTimeMaxAttempts, 3)
+    assert.equal(config.shutdownGraceSeconds, 30)
 
     assert.throws(
       () =>
@@ -143,10 +146,11 @@ describe('configuration', () => {
           LOCK_RATE_LIMITS: '5/fortnight;0/second;x',
           LOCK_DEBUG_VIEWS: 'yes',
           EVENTS_PUBLIC: '1',
+          SHUTDOWN_GRACE_SECONDS: '0',
         }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError)
-        assert.equal(error.problems.length, 7)
+        assert.equal(error.problems.length, 8)
         return true
       },
     )

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as settle } from 'node:timers/promises'
 import { describe, it } from 'node:test'
 
 import type { FastifyBaseLogger } from 'fastify'
@@ -13,7 +13,9 @@ const silent = {
 } as unknown as FastifyBaseLogger
 
 describe('maintenance', () => {
-  it('sweeps accounts and one-time secrets on every tick until stopped', async () => {
+  it('sweeps accounts and one-time secrets on every tick until stopped', async (t) => {
+    // Mocked intervals: the ticks happen when the test says, not when a busy machine gets to them.
+    t.mock.timers.enable({ apis: ['setInterval'] })
     const calls: string[] = []
     const services = {
       accounts: {
@@ -30,12 +32,17 @@ describe('maintenance', () => {
       },
     } as unknown as Pick<Services, 'accounts' | 'oneTime'>
     const maintenance = startMaintenance(services, silent, 5)
-    await sleep(60)
+    for (let tick = 0; tick < 2; tick++) {
+      t.mock.timers.tick(5)
+      // Each tick's sweeps run one after the other on promises: let them finish.
+      await settle()
+    }
     maintenance.stop()
     const seen = calls.length
     assert.ok(calls.filter((call) => call === 'oneTime').length >= 2, calls.join(','))
     assert.ok(calls.filter((call) => call === 'accounts').length >= 2)
-    await sleep(30)
+    t.mock.timers.tick(30)
+    await settle()
     assert.equal(calls.length, seen, 'no sweep after stop')
   })
 })
