@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
 import { requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
+import { sendExactJsonType } from '../../http/exact-json-type.js'
 import { registerAuthRoutes } from './auth-routes.js'
 import type { SurfaceServices } from './context.js'
 import { renderSecretsV1 } from './dialect.js'
@@ -19,6 +20,7 @@ export const secretsV1Surface: FastifyPluginAsyncTypebox<{ services: SurfaceServ
   { services },
 ) => {
   installDialect(scope, renderSecretsV1)
+  sendExactJsonType(scope)
   const deps = {
     services,
     authenticated: requireAuth((token) => services.accounts.authenticate(token)),
