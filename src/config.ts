@@ -7,6 +7,39 @@ import path from 'node:path'
  * operator fixes them in one go instead of one restart per typo.
  */
 
+/**
+ * Every environment variable the configuration reads. The parser reads through this list only
+ * (`read` takes a `ConfigVariable`), and a test compares it with the README's table, so the
+ * documentation cannot fall behind the code.
+ */
+export const CONFIG_VARIABLES = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'APP_SECRET',
+  'TOKEN_TTL_SECONDS',
+  'LOGIN_MAX_FAILURES_PER_ACCOUNT',
+  'LOGIN_MAX_FAILURES_PER_IP',
+  'LOGIN_FAILURE_WINDOW_SECONDS',
+  'BODY_LIMIT_BYTES',
+  'CORS_ORIGINS',
+  'TRUST_PROXY',
+  'LOG_LEVEL',
+  'REDIS_URL',
+  'LOCK_PREFIX',
+  'LOCK_RATE_LIMITS',
+  'LOCK_DEBUG_VIEWS',
+  'EVENTS_PUBLIC',
+  'ONE_TIME_MAX_TTL_SECONDS',
+  'ONE_TIME_MAX_ATTEMPTS',
+  // Account mail (password resets on surface 2).
+  'SMTP_URL',
+  'SMTP_FROM',
+  'PASSWORD_RESET_TTL_SECONDS',
+] as const
+export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 const LOG_LEVELS: readonly LogLevel[] = [
   'fatal',
@@ -63,6 +96,17 @@ export interface Config {
   oneTimeMaxTtlSeconds: number
   /** Wrong passphrases that destroy a one-time secret: the last one allowed destroys it. */
   oneTimeMaxAttempts: number
+  /** Where account mail (password resets) goes; undefined when no SMTP server is configured. */
+  mail: MailConfig | undefined
+  /** How long a password-reset token works, once. */
+  passwordResetTtlSeconds: number
+}
+
+/** An SMTP server and the sender address account mail comes from. */
+export interface MailConfig {
+  /** `smtp://user:pass@host:port` or `smtps://…`; never logged (it may carry a password). */
+  url: string
+  from: string
 }
 
 export class ConfigError extends Error {
@@ -88,12 +132,12 @@ const APP_SECRET_RECOMMENDED_LENGTH = 32
 export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig {
   const problems: string[] = []
   const warnings: string[] = []
-  const read = (name: string): string | undefined => {
+  const read = (name: ConfigVariable): string | undefined => {
     const value = env[name]
     return value === undefined || value.trim() === '' ? undefined : value.trim()
   }
 
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
+  const integer = (name: ConfigVariable, fallback: number, min: number, max: number): number => {
     const raw = read(name)
     if (raw === undefined) return fallback
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -103,7 +147,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     return Number(raw)
   }
 
-  const list = (name: string): string[] =>
+  const list = (name: ConfigVariable): string[] =>
     (read(name) ?? '')
       .split(',')
       .map((item) => item.trim())
@@ -121,7 +165,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
   const database = parseDatabaseUrl(read('DATABASE_URL'), dataDir, cwd, problems)
 
   // Read untrimmed: leading or trailing spaces in a secret are part of the secret.
-  const appSecret = env.APP_SECRET === '' ? undefined : env.APP_SECRET
+  const rawAppSecret = env['APP_SECRET' satisfies ConfigVariable]
+  const appSecret = rawAppSecret === '' ? undefined : rawAppSecret
   if (appSecret !== undefined && appSecret.length < APP_SECRET_RECOMMENDED_LENGTH) {
     warnings.push(
       `APP_SECRET is ${appSecret.length} characters; ${APP_SECRET_RECOMMENDED_LENGTH} or more random characters are recommended`,
@@ -133,7 +178,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     )
   }
 
-  const boolean = (name: string, fallback: boolean): boolean => {
+  const boolean = (name: ConfigVariable, fallback: boolean): boolean => {
     const raw = read(name)
     if (raw === undefined) return fallback
     if (raw === 'true') return true
@@ -202,6 +247,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
       10 * 365 * 24 * 3600,
     ),
     oneTimeMaxAttempts: integer('ONE_TIME_MAX_ATTEMPTS', 5, 1, 1000),
+    mail: parseMail(read('SMTP_URL'), read('SMTP_FROM'), problems),
+    passwordResetTtlSeconds: integer('PASSWORD_RESET_TTL_SECONDS', 1800, 60, 24 * 3600),
   }
 
   if (problems.length > 0) throw new ConfigError(problems)
@@ -233,6 +280,22 @@ function parseRateLimits(name: string, raw: string, problems: string[]): RateLim
     limits.push({ limit: Number(match[1]), windowMs, text: item })
   }
   return limits
+}
+
+/** Mail needs both the server and a sender; one without the other is a mistake worth stopping for. */
+function parseMail(
+  url: string | undefined,
+  from: string | undefined,
+  problems: string[],
+): MailConfig | undefined {
+  if (url === undefined && from === undefined) return undefined
+  if (url === undefined || !/^smtps?:\/\/[^\s]+$/i.test(url)) {
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL when SMTP_FROM is set')
+  }
+  if (from === undefined || !/^[^\s@<>]+@[^\s@<>]+$/.test(from)) {
+    problems.push('SMTP_FROM must be an e-mail address when SMTP_URL is set')
+  }
+  return url === undefined || from === undefined ? undefined : { url, from }
 }
 
 function parseDatabaseUrl(
