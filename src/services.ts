@@ -72,6 +72,17 @@ export function createServices(
     config: config.loginThrottle,
   })
 
+  const accounts = createAccountService({
+    db,
+    transact,
+    clock,
+    passwords,
+    tokens,
+    throttle,
+    audit,
+    envelope,
+  })
+
   return {
     /** A fixed-window limiter over the shared rate-limit counters. */
     rateLimiter: (limits: readonly RateLimit[]): RateLimiter =>
@@ -82,19 +93,10 @@ export function createServices(
     },
     audit,
     health: createHealthService(store),
-    accounts: createAccountService({
-      db,
-      transact,
-      clock,
-      passwords,
-      tokens,
-      throttle,
-      audit,
-      envelope,
-    }),
+    accounts,
     personalSecrets: createPersonalSecretService({ transact, clock, envelope, audit }),
     auditTrail: createAuditTrail({ db, audit, chainKey: keys.auditChain }),
-    lock: createLockService({ db, audit, envelope }),
+    lock: createLockService({ db, audit, envelope, accounts, lookup }),
     oneTime: createOneTimeService({
       db,
       dialect: store.dialect,
