@@ -2,7 +2,7 @@ import { isIP } from 'node:net'
 import path from 'node:path'
 
 /**
- * Environment → one validated, frozen Config (ARCHITECTURE.md rule 9). `loadConfig` is pure: it
+ * Environment → one validated, frozen Config (docs/architecture.md rule 9). `loadConfig` is pure: it
  * never reads `process.env` itself, never logs, and reports every invalid value at once so an
  * operator fixes them in one go instead of one restart per typo.
  */
@@ -84,7 +84,7 @@ export interface Config {
   bodyLimitBytes: number
   /** Shared counters for several nodes (rate limits); unset means counters live in the store. */
   redisUrl: string | undefined
-  /** Where the Lock surface is mounted (CONTRACTS.md §3). */
+  /** Where the Lock surface is mounted (docs/surfaces/3-lock.md). */
   lockPrefix: string
   /** The Lock surface's per-address, per-route limits, checked before anything else. */
   lockRateLimits: readonly RateLimit[]
@@ -262,7 +262,7 @@ const RATE_UNITS: Readonly<Record<string, number>> = {
   day: 86_400_000,
 }
 
-/** `N/unit` items separated by `;` (CONTRACTS.md "Lock surface"); an empty value means no limit. */
+/** `N/unit` items separated by `;` (docs/surfaces/3-lock.md); an empty value means no limit. */
 function parseRateLimits(name: string, raw: string, problems: string[]): RateLimit[] {
   const limits: RateLimit[] = []
   for (const item of raw

@@ -40,7 +40,7 @@ export interface ServiceOverrides {
 }
 
 /**
- * The domain, wired once (ARCHITECTURE.md rule 5): used by the HTTP app and by the CLI, so both
+ * The domain, wired once (docs/architecture.md rule 5): used by the HTTP app and by the CLI, so both
  * apply the same rules to the same store. Nothing here knows about HTTP.
  */
 export function createServices(

@@ -9,7 +9,7 @@ import { signUpV1, v1 } from '../helpers/v1.js'
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
-/** Accounts and users on surface 2 (CONTRACTS.md §2 "Auth", "User lookup", "One token currency"). */
+/** Accounts and users on surface 2 (docs/surfaces/2-secrets-v1.md). */
 for (const dialect of DIALECTS) {
   describe(`Secrets v1 accounts (${dialect})`, () => {
     it('registers with e-mail and password, optionally a username, and answers the user', async (t) => {

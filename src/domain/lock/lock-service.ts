@@ -40,7 +40,7 @@ export interface UserRecord {
 export type LockService = ReturnType<typeof createLockService>
 
 /**
- * The smart-lock app's domain (CONTRACTS.md §3): an unlock is an audit event, so the lock's
+ * The smart-lock app's domain (docs/surfaces/3-lock.md): an unlock is an audit event, so the lock's
  * history is as tamper-evident as everything else. The debug views are administrators' only,
  * and looking at them is itself an audit event.
  */

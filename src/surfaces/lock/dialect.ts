@@ -2,7 +2,7 @@ import type { AppError, AuthFailure, ValidationIssue } from '../../errors.js'
 import type { Rendered } from '../../http/dialect.js'
 
 /**
- * The Lock surface's words: Flask with flask-jwt-extended and flask-limiter (CONTRACTS.md §3).
+ * The Lock surface's words: Flask with flask-jwt-extended and flask-limiter (docs/surfaces/3-lock.md).
  * Errors are `{"msg": …}`; the rate limiter's is `{"error": "ratelimit exceeded"}`.
  */
 

@@ -38,7 +38,7 @@ const TAGS = ['Lock (/lock)']
 const BEARER = [{ bearer: [] }]
 const LIMITED = ['/register', '/login', '/logUnlocking'] as const
 
-/** Surface 3 (CONTRACTS.md §3, seeds/002_81866212f198e4e9.md), under LOCK_PREFIX. */
+/** Surface 3 (docs/surfaces/3-lock.md), under LOCK_PREFIX. */
 export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async (
   scope,
   { services, prefix, rateLimits, debugViews },

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 
 /**
- * Request and response schemas of the Lock surface (CONTRACTS.md §3). Required keys are listed in
+ * Request and response schemas of the Lock surface (docs/surfaces/3-lock.md). Required keys are listed in
  * the order the original names them in "Missing …" messages; the dialect turns schema failures
  * into those messages. Every input is bounded.
  */

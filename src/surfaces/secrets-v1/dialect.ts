@@ -7,7 +7,7 @@ import type { Rendered } from '../../http/dialect.js'
 import { MAX_ID, MAX_LENGTH } from './schemas.js'
 
 /**
- * The Secrets v1 surface's words (CONTRACTS.md §2), after the Go original: `{"error": "…"}` for
+ * The Secrets v1 surface's words (docs/surfaces/2-secrets-v1.md), after the Go original: `{"error": "…"}` for
  * what its framework answered (bad bodies, auth, 404, 409), `{"error": {"<field>": "…"}}` for
  * failed validation, and the routes' own sentences for refusals, `{"message"}` on secrets routes
  * and a capital `{"Message"}` on group routes. Refusals are 401, as the original answered them.

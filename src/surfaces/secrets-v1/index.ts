@@ -11,7 +11,7 @@ import { registerSecretRoutes } from './secret-routes.js'
 import { registerSharingRoutes } from './sharing-routes.js'
 
 /**
- * Surface 2, the team vault, mounted at `/v1` (CONTRACTS.md §2, seeds/001_313feaf8721bac76.md).
+ * Surface 2, the team vault, mounted at `/v1` (docs/surfaces/2-secrets-v1.md).
  * One encapsulated scope: its dialect answers its errors and its unknown paths, and nothing of it
  * leaks into the other surfaces.
  */
