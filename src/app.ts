@@ -13,6 +13,7 @@ import { randomId } from './crypto/random.js'
 import { AppError } from './errors.js'
 import { installDialect } from './http/dialect.js'
 import { renderFastApi } from './http/fastapi-dialect.js'
+import { installFastApiFallbacks } from './http/fastapi-fallbacks.js'
 import { registerHealth } from './http/health.js'
 import { registerHome } from './http/home.js'
 import { registerJsonBodyParser } from './http/json-body.js'
@@ -107,9 +108,13 @@ export async function buildApp(
       maxAge: 600,
     })
   }
+  installFastApiFallbacks(app, {
+    excluded: ['/v1', ...(lockPrefixFor(config) === '' ? [] : [lockPrefixFor(config)])],
+    corsConfigured: config.corsOrigins.length > 0,
+  })
   await registerOpenApi(app, VERSION)
   registerHealth(app, services)
-  const lockPrefix = config.lockPrefix === '/' ? '' : config.lockPrefix
+  const lockPrefix = lockPrefixFor(config)
   registerHome(app, VERSION, [
     ...(lockPrefix === '' ? [] : [{ name: 'Secret Storage', base: '/' }]),
     { name: 'Secrets v1', base: '/v1' },
@@ -119,7 +124,7 @@ export async function buildApp(
     { name: 'Audit', base: '/v1/audit' },
   ])
   // LOCK_PREFIX=/ puts the Lock surface's /register and /login where surface 1's are: that
-  // deployment serves the Lock surface instead (CONTRACTS.md §3).
+  // deployment serves the Lock surface instead (docs/surfaces/3-lock.md).
   if (lockPrefix === '') {
     app.log.warn('LOCK_PREFIX is /: the Lock surface replaces the Secret Storage surface at /')
   } else {
@@ -161,3 +166,7 @@ export async function buildApp(
   })
   return app
 }
+
+/** The Lock surface's mount point without a trailing slash; `''` at the root. */
+const lockPrefixFor = (config: Config): string =>
+  config.lockPrefix === '/' ? '' : config.lockPrefix

@@ -2,10 +2,40 @@ import { isIP } from 'node:net'
 import path from 'node:path'
 
 /**
- * Environment → one validated, frozen Config (ARCHITECTURE.md rule 9). `loadConfig` is pure: it
+ * Environment → one validated, frozen Config (docs/architecture.md rule 9). `loadConfig` is pure: it
  * never reads `process.env` itself, never logs, and reports every invalid value at once so an
  * operator fixes them in one go instead of one restart per typo.
  */
+
+/**
+ * Every environment variable the configuration reads. The parser reads through this list only
+ * (`read` takes a `ConfigVariable`), and a test compares it with the README's table, so the
+ * documentation cannot fall behind the code.
+ */
+export const CONFIG_VARIABLES = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'APP_SECRET',
+  'TOKEN_TTL_SECONDS',
+  'LOGIN_MAX_FAILURES_PER_ACCOUNT',
+  'LOGIN_MAX_FAILURES_PER_IP',
+  'LOGIN_FAILURE_WINDOW_SECONDS',
+  'BODY_LIMIT_BYTES',
+  'CORS_ORIGINS',
+  'TRUST_PROXY',
+  'LOG_LEVEL',
+  'REDIS_URL',
+  'LOCK_PREFIX',
+  'LOCK_RATE_LIMITS',
+  'LOCK_DEBUG_VIEWS',
+  'EVENTS_PUBLIC',
+  'ONE_TIME_MAX_TTL_SECONDS',
+  'ONE_TIME_MAX_ATTEMPTS',
+  'SHUTDOWN_GRACE_SECONDS',
+] as const
+export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 const LOG_LEVELS: readonly LogLevel[] = [
@@ -51,7 +81,7 @@ export interface Config {
   bodyLimitBytes: number
   /** Shared counters for several nodes (rate limits); unset means counters live in the store. */
   redisUrl: string | undefined
-  /** Where the Lock surface is mounted (CONTRACTS.md §3). */
+  /** Where the Lock surface is mounted (docs/surfaces/3-lock.md). */
   lockPrefix: string
   /** The Lock surface's per-address, per-route limits, checked before anything else. */
   lockRateLimits: readonly RateLimit[]
@@ -90,12 +120,12 @@ const APP_SECRET_RECOMMENDED_LENGTH = 32
 export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig {
   const problems: string[] = []
   const warnings: string[] = []
-  const read = (name: string): string | undefined => {
+  const read = (name: ConfigVariable): string | undefined => {
     const value = env[name]
     return value === undefined || value.trim() === '' ? undefined : value.trim()
   }
 
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
+  const integer = (name: ConfigVariable, fallback: number, min: number, max: number): number => {
     const raw = read(name)
     if (raw === undefined) return fallback
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -105,7 +135,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     return Number(raw)
   }
 
-  const list = (name: string): string[] =>
+  const list = (name: ConfigVariable): string[] =>
     (read(name) ?? '')
       .split(',')
       .map((item) => item.trim())
@@ -123,7 +153,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
   const database = parseDatabaseUrl(read('DATABASE_URL'), dataDir, cwd, problems)
 
   // Read untrimmed: leading or trailing spaces in a secret are part of the secret.
-  const appSecret = env.APP_SECRET === '' ? undefined : env.APP_SECRET
+  const rawAppSecret = env['APP_SECRET' satisfies ConfigVariable]
+  const appSecret = rawAppSecret === '' ? undefined : rawAppSecret
   if (appSecret !== undefined && appSecret.length < APP_SECRET_RECOMMENDED_LENGTH) {
     warnings.push(
       `APP_SECRET is ${appSecret.length} characters; ${APP_SECRET_RECOMMENDED_LENGTH} or more random characters are recommended`,
@@ -135,7 +166,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     )
   }
 
-  const boolean = (name: string, fallback: boolean): boolean => {
+  const boolean = (name: ConfigVariable, fallback: boolean): boolean => {
     const raw = read(name)
     if (raw === undefined) return fallback
     if (raw === 'true') return true
@@ -218,7 +249,7 @@ const RATE_UNITS: Readonly<Record<string, number>> = {
   day: 86_400_000,
 }
 
-/** `N/unit` items separated by `;` (CONTRACTS.md "Lock surface"); an empty value means no limit. */
+/** `N/unit` items separated by `;` (docs/surfaces/3-lock.md); an empty value means no limit. */
 function parseRateLimits(name: string, raw: string, problems: string[]): RateLimit[] {
   const limits: RateLimit[] = []
   for (const item of raw

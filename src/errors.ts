@@ -1,6 +1,6 @@
 /**
  * The one error type services throw. A service names *what* went wrong with a stable code; each
- * surface turns the code into its own documented status and body (CONTRACTS.md "Everywhere"), so
+ * surface turns the code into its own documented status and body (docs/architecture.md "Everywhere"), so
  * no HTTP detail leaks into the domain and no dialect leaks into another surface.
  */
 export type ErrorCode =

@@ -6,7 +6,7 @@ import { VERSION } from './version.js'
 /**
  * Serves until SIGTERM or SIGINT, then stops accepting connections, lets in-flight requests
  * finish, closes the store and exits 0. This file and cli.ts are the only ones that touch the
- * process (ARCHITECTURE.md rule 1).
+ * process (docs/architecture.md rule 1).
  */
 export async function startServer(config: Config, warnings: readonly string[]): Promise<void> {
   const app = await buildApp(config)

@@ -46,7 +46,7 @@ export interface ServiceOverrides {
 }
 
 /**
- * The domain, wired once (ARCHITECTURE.md rule 5): used by the HTTP app and by the CLI, so both
+ * The domain, wired once (docs/architecture.md rule 5): used by the HTTP app and by the CLI, so both
  * apply the same rules to the same store. Nothing here knows about HTTP.
  */
 export function createServices(
@@ -103,6 +103,17 @@ export function createServices(
     config: config.loginThrottle,
   })
 
+  const accounts = createAccountService({
+    db,
+    transact,
+    clock,
+    passwords,
+    tokens,
+    throttle,
+    audit,
+    envelope,
+  })
+
   return {
     /** A fixed-window limiter over the shared rate-limit counters. */
     rateLimiter: (limits: readonly RateLimit[]): RateLimiter =>
@@ -114,19 +125,10 @@ export function createServices(
     },
     audit,
     health: createHealthService(store),
-    accounts: createAccountService({
-      db,
-      transact,
-      clock,
-      passwords,
-      tokens,
-      throttle,
-      audit,
-      envelope,
-    }),
+    accounts,
     personalSecrets: createPersonalSecretService({ transact, clock, envelope, audit }),
     auditTrail: createAuditTrail({ db, audit, signer, publicKey }),
-    lock: createLockService({ db, audit, envelope }),
+    lock: createLockService({ db, audit, envelope, accounts, lookup }),
     oneTime: createOneTimeService({
       db,
       dialect: store.dialect,

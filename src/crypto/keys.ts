@@ -13,7 +13,7 @@ import path from 'node:path'
 /**
  * Where every key comes from. One root key, from `APP_SECRET` or from a random key file, is split
  * by HKDF (RFC 5869) into independent keys, one per purpose, so a JWT key can never decrypt data
- * and the audit signing key can never sign a token (CONTRACTS.md "Everywhere").
+ * and the audit signing key can never sign a token (docs/architecture.md "Everywhere").
  */
 
 /** A 256-bit key with the 4-byte id that every ciphertext sealed under it carries. */

@@ -9,7 +9,7 @@ import type { Database } from './schema.js'
 /**
  * Runs `work` in one transaction: all of it commits or none of it does, and the promise settles
  * only after the commit is durable. Keep the work short and local: hash passwords before calling,
- * never await the network inside (ARCHITECTURE.md rule 7).
+ * never await the network inside (docs/architecture.md rule 7).
  */
 export type Transact = <T>(work: (trx: Kysely<Database>) => Promise<T>) => Promise<T>
 

@@ -21,7 +21,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 /**
  * A preValidation hook that authenticates the request. It runs after the body limits (parsing)
  * and before schema validation, so an oversized body is refused before its token is looked at
- * (CONTRACTS.md "Limits apply before authentication"), and a bad token is refused before the body
+ * (docs/architecture.md "Limits apply before authentication"), and a bad token is refused before the body
  * is judged, as the original services did.
  */
 export function requireAuth(

@@ -18,7 +18,7 @@ const INTERNAL = new AppError('INTERNAL', 'Internal Server Error')
  * Installs one surface's error and not-found handlers on its (encapsulated) scope, so its dialect
  * never leaks into another surface. Unexpected errors are logged with the request id, by type and
  * message only, and answered with the surface's generic 500: no stack, path, SQL or exception name
- * ever reaches a client (CONTRACTS.md "Everywhere").
+ * ever reaches a client (docs/architecture.md "Everywhere").
  */
 export function installDialect(
   scope: FastifyInstance,

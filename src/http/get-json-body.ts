@@ -13,7 +13,7 @@ import type { TSchema } from 'typebox'
 import { BodyParseError, MAX_JSON_DEPTH, jsonDepthExceeds } from './json-body.js'
 
 /**
- * A JSON body on GET, for APIs that document one (CONTRACTS.md §2: `GET /v1/secrets
+ * A JSON body on GET, for APIs that document one (docs/surfaces/2-secrets-v1.md: `GET /v1/secrets
  * {secret_id}`). Fastify never reads a GET body, and a GET route may not declare a body schema,
  * so this pair of hooks does both, with the same guards as every other body (`json-body.ts`):
  *

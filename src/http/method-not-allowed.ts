@@ -1,6 +1,7 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify'
 
 import { AppError } from '../errors.js'
+import { METHOD_NOT_ALLOWED_ROUTE } from './fastapi-fallbacks.js'
 
 const METHODS: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 
@@ -20,6 +21,7 @@ export function answerMethodNotAllowed(
     method: others,
     url: path,
     schema: { hide: true },
+    config: { [METHOD_NOT_ALLOWED_ROUTE]: true },
     handler: () => {
       throw new AppError('METHOD_NOT_ALLOWED', 'Method Not Allowed', { allow })
     },

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 /**
  * One OpenAPI 3.1 document for every route of every surface, built from the routes' own schemas
  * (so it cannot drift from what the server enforces), served at /openapi.json and /api/openapi.json
- * with Swagger UI at /docs and /api/docs (CONTRACTS.md "Everywhere"). Must be registered before
+ * with Swagger UI at /docs and /api/docs (docs/architecture.md "Everywhere"). Must be registered before
  * the surfaces so it sees their routes.
  */
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {

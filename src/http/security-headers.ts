@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 
 /**
- * Headers every response carries (CONTRACTS.md "Everywhere"), errors and 404s included: the hook
+ * Headers every response carries (docs/architecture.md "Everywhere"), errors and 404s included: the hook
  * sits on the root instance and runs for every reply Fastify sends. API responses forbid
  * everything a browser could do with them; the Swagger UI pages get the least they need to render.
  */

@@ -8,7 +8,7 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 
 /**
  * Two validators. Bodies are JSON and must already have the right types: `{"password": 1234}` is a
- * 422, not the string "1234" (CONTRACTS.md §1). Query strings and path parameters are text by
+ * 422, not the string "1234" (docs/surfaces/1-secret-storage.md). Query strings and path parameters are text by
  * nature, so `?page=2` is coerced to the integer the schema asks for.
  */
 export function registerValidators(app: FastifyInstance): void {

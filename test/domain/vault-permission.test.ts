@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import { accessOf, allows } from '../../src/domain/vault/permission.js'
 import type { Access, AccessFacts, SecretAction } from '../../src/domain/vault/permission.js'
 
-/** The one permission rule of the vault, as a pure function (CONTRACTS.md §2). */
+/** The one permission rule of the vault, as a pure function (docs/surfaces/2-secrets-v1.md). */
 describe('vault permission rule', () => {
   const facts = (over: Partial<AccessFacts>): AccessFacts => ({
     isOwner: false,

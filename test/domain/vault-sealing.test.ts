@@ -8,7 +8,7 @@ import { buildTestApp, openServices } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { expectStatus, signUpV1, v1 } from '../helpers/v1.js'
 
-/** Vault values at rest: each sealed for one secret and one field (CONTRACTS.md "Shared semantics"). */
+/** Vault values at rest: each sealed for one secret and one field (docs/architecture.md "Shared semantics"). */
 describe('vault sealing', () => {
   const envelope = createEnvelope([{ id: randomBytes(4), key: randomBytes(32) }])
 

@@ -13,7 +13,7 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 }
 
-/** Words that betray internals; no error body may contain one (CONTRACTS.md "Everywhere"). */
+/** Words that betray internals; no error body may contain one (docs/architecture.md "Everywhere"). */
 const LEAKS =
   /error:|exception|traceback|stack|\/work\/|\/home\/|node_modules|sqlite|postgres|kysely|\bat \w+ \(/i
 
@@ -78,16 +78,22 @@ describe('HTTP hardening', () => {
     assert.equal(shallow.statusCode, 201)
   })
 
-  it('reads a JSON body whatever Content-Type the client sent', async (t) => {
+  it('reads JSON only when the body says JSON or says nothing, as FastAPI', async (t) => {
     const { app } = await buildTestApp(t)
-    for (const [i, type] of ['text/plain', 'application/x-www-form-urlencoded', ''].entries()) {
+    const cases = [
+      ['text/plain', 422],
+      ['application/x-www-form-urlencoded', 422],
+      ['', 201],
+      ['application/json; charset=utf-8', 201],
+    ] as const
+    for (const [i, [type, status]] of cases.entries()) {
       const response = await app.inject({
         method: 'POST',
         url: '/register',
         headers: type === '' ? {} : { 'content-type': type },
         payload: JSON.stringify({ email: `ct${i}@example.com`, username: `ct${i}`, password: 'p' }),
       })
-      assert.equal(response.statusCode, 201, type)
+      assert.equal(response.statusCode, status, type)
     }
   })
 

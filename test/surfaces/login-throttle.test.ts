@@ -6,7 +6,7 @@ import { manualClock } from '../helpers/clock.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { json, signUp } from '../helpers/http.js'
 
-/** CONTRACTS.md "Login throttling", through surface 1's /login. */
+/** docs/architecture.md "Login throttling", through surface 1's /login. */
 for (const dialect of DIALECTS) {
   describe(`login throttling (${dialect})`, () => {
     it('answers 429 with Retry-After once an account has 10 failures, even to the right password', async (t) => {

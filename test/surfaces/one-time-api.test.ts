@@ -251,7 +251,7 @@ for (const dialect of DIALECTS) {
       const b = await create(app, { secret: 'b', passphrase: 'p' }, ua)
       await app.inject({ method: 'GET', url: `/api/secret/${a}`, headers: ua })
       await remove(app, b, 'wrong') // a failed delete is not a DELETE event
-      // No User-Agent at all: recorded as "" (CONTRACTS.md §4).
+      // No User-Agent at all: recorded as "" (docs/surfaces/4-one-time.md).
       const deleted = await app.inject({
         method: 'DELETE',
         url: `/api/secret/${b}?passphrase=p`,

@@ -5,7 +5,7 @@ import { buildTestApp, deleteUserRow, openServices } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { bearer, json, newIdentity, signUp } from '../helpers/http.js'
 
-/** CONTRACTS.md §1, through the production app, on every dialect the machine offers. */
+/** docs/surfaces/1-secret-storage.md, through the production app, on every dialect the machine offers. */
 for (const dialect of DIALECTS) {
   describe(`Secret Storage surface (${dialect})`, () => {
     it('runs the whole documented flow: register, login, set, get, overwrite', async (t) => {

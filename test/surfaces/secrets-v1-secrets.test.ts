@@ -15,7 +15,7 @@ async function create(app: FastifyInstance, token: string, name: string, data: s
   return (response.body as { secret_id: number }).secret_id
 }
 
-/** Secrets on surface 2 (CONTRACTS.md §2 "Secrets"): storage, bodies, methods, lists. */
+/** Secrets on surface 2 (docs/surfaces/2-secrets-v1.md): storage, bodies, methods, lists. */
 for (const dialect of DIALECTS) {
   describe(`Secrets v1 secrets (${dialect})`, () => {
     it('returns encrypted_data and name exactly as they were sent', async (t) => {

@@ -26,7 +26,7 @@ function hs256(header: object, claims: object, key: string | Buffer): string {
 
 /**
  * Tokens an attacker can make without the server's key: none of them opens a secret
- * (CONTRACTS.md §1: every auth problem is 401 "Not authorized").
+ * (docs/surfaces/1-secret-storage.md: every auth problem is 401 "Not authorized").
  */
 describe('forged access tokens', () => {
   it('refuses alg none, weak HS256 keys, algorithm confusion and tampered claims', async (t) => {

@@ -3,7 +3,7 @@ import type { Generated } from 'kysely'
 export type Role = 'user' | 'admin'
 
 /**
- * One user table for every surface (CONTRACTS.md "Shared semantics"). `*_key` columns hold the
+ * One user table for every surface (docs/architecture.md "Shared semantics"). `*_key` columns hold the
  * case-folded spelling that uniqueness and lookups use; the given spelling is kept beside it.
  * Phone and address are personal data, so they are sealed like secrets.
  */

@@ -8,7 +8,7 @@ export interface PersonalSecretsTable {
   updated_at: string
 }
 
-/** What a grant allows (CONTRACTS.md §2); the owner's rights are not a grant. */
+/** What a grant allows (docs/surfaces/2-secrets-v1.md); the owner's rights are not a grant. */
 export type GrantPermission = 'read-only' | 'read-write'
 
 /**

@@ -12,7 +12,7 @@ import type { Principal, UserView } from './views.js'
 export type UserDirectory = ReturnType<typeof createUserDirectory>
 
 /**
- * How a signed-in user learns user ids to share with (CONTRACTS.md "User lookup"): themselves,
+ * How a signed-in user learns user ids to share with (docs/surfaces/2-secrets-v1.md "User lookup"): themselves,
  * or one other user by their exact e-mail (case-insensitive, as e-mails are unique that way). No
  * prefix search and no listing, so the directory cannot be walked; every lookup by e-mail is an
  * audit event (the e-mail asked for is not recorded), and the surface rate-limits it.

@@ -1,6 +1,6 @@
 /**
  * How e-mails and usernames are compared: unique ignoring case, spelling kept as given
- * (CONTRACTS.md "Usernames"). NFC first, so "é" typed two ways is one name.
+ * (docs/architecture.md "Usernames"). NFC first, so "é" typed two ways is one name.
  */
 export const emailKey = (email: string): string => email.normalize('NFC').toLowerCase()
 export const usernameKey = (username: string): string => username.normalize('NFC').toLowerCase()

@@ -5,7 +5,7 @@ import { rateLimited } from '../../errors.js'
 import type { CounterStore } from '../limits/counter-store.js'
 
 /**
- * Login throttling per account and per client address (CONTRACTS.md "Login throttling"). Every
+ * Login throttling per account and per client address (docs/architecture.md "Login throttling"). Every
  * surface's login counts into the same counters. Once either count reaches its maximum, every
  * attempt is refused until the window closes, even one with the right password, so guessing
  * cannot continue at argon2 speed. Unknown e-mails are counted too: a throttle that only guarded

@@ -1,4 +1,4 @@
-/** Who asked: recorded with every event (CONTRACTS.md §4 needs IP and user agent). */
+/** Who asked: recorded with every event (the one-time surface lists both; see docs/surfaces/4-one-time.md). */
 export interface RequestContext {
   clientIp: string
   /** As sent; `""` when the client sent none. */

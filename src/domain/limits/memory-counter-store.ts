@@ -1,8 +1,8 @@
 import type { CounterStore, WindowCount } from './counter-store.js'
 
 /**
- * Counters in this process's memory: the default for rate limits on a single node (CONTRACTS.md
- * §3), and the fastest. Closed windows are dropped whenever the map grows past `sweepAbove`, so a
+ * Counters in this process's memory: the default for rate limits on a single node (docs/surfaces/3-lock.md),
+ * and the fastest. Closed windows are dropped whenever the map grows past `sweepAbove`, so a
  * flood of distinct client addresses costs memory only for the windows still open.
  */
 export function createMemoryCounterStore(options: { sweepAbove?: number } = {}): CounterStore {

@@ -5,7 +5,7 @@ import type { Redis as RedisClient } from 'ioredis'
 import type { CounterStore } from './counter-store.js'
 
 /**
- * Counters in Redis, shared by every node pointed at it (CONTRACTS.md "Running it": REDIS_URL).
+ * Counters in Redis, shared by every node pointed at it (README "Configuration": REDIS_URL).
  * Each counter is a hash {c: count, e: window end in ms}; the increment is one Lua script, so it
  * is atomic however many nodes count at once. Time comes from the caller's clock, like the other
  * stores, and the key expires shortly after its window so Redis forgets closed windows by itself.

@@ -10,7 +10,7 @@ export interface EventPageQuery {
   pageSize: number
 }
 
-/** One event as surface 4 lists it (CONTRACTS.md §4, "One-time events"). */
+/** One event as surface 4 lists it (docs/surfaces/4-one-time.md). */
 export interface OneTimeEventView {
   id: string
   client_ip: string

@@ -3,7 +3,7 @@ import type { OneTimeKind } from '../../db/tables/one-time.js'
 
 /**
  * The key in a one-time link: a UUIDv4 on surface 4 (122 random bits), 32 hex digits on
- * surface 5 (128 random bits), as the originals issued them (CONTRACTS.md §4, §5). Anything that
+ * surface 5 (128 random bits), as the originals issued them (docs/surfaces/4-one-time.md, 5-generate.md). Anything that
  * does not have the shape cannot be a key, so it is "not found" without touching the store.
  */
 export const LINK_KEY_PATTERNS: Readonly<Record<OneTimeKind, string>> = {

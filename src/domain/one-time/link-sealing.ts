@@ -26,7 +26,7 @@ export interface StoredSecret {
 /**
  * The crypto of one-time links, in one place: how a link key is found (HMAC lookup digest), how
  * a secret is sealed for its link, and how a passphrase is judged. argon2id runs here, so callers
- * must not hold a transaction open around these calls (ARCHITECTURE.md rule 7).
+ * must not hold a transaction open around these calls (docs/architecture.md rule 7).
  *
  * - `api` (surface 4): content key from server key + link key. A passphrase only guards
  *   deletion, through a verifier derived from server key + link key + argon2id(passphrase).

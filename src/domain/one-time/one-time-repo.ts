@@ -8,7 +8,7 @@ import type { OneTimeKind, OneTimeSecretsTable } from '../../db/tables/one-time.
  * SQL of the one-time store. Every function that decides who gets a secret, or who spends its
  * last attempt, is ONE guarded statement (`DELETE … RETURNING`, `UPDATE … RETURNING`), so the
  * database, not process memory, picks exactly one winner among any number of connections and
- * nodes (ARCHITECTURE.md rule 7). `now` is ISO-8601 UTC with milliseconds; `expires_at > now`
+ * nodes (docs/architecture.md rule 7). `now` is ISO-8601 UTC with milliseconds; `expires_at > now`
  * compares lexically, which is chronological for that fixed-width form.
  */
 

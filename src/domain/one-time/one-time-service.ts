@@ -37,7 +37,7 @@ export type CreateOneTimeInput =
 
 const SWEEP_BATCH = 100
 
-/** Every unknown, used, expired or malformed key is the same answer (CONTRACTS.md §4, §5). */
+/** Every unknown, used, expired or malformed key is the same answer (docs/surfaces/4-one-time.md, 5-generate.md). */
 const secretNotFound = (): AppError => notFound('one-time-secret')
 const incorrectPassphrase = (): AppError =>
   new AppError('UNAUTHORIZED', 'Incorrect passphrase', {
@@ -55,7 +55,7 @@ const utf8 = (buffer: Buffer): string => {
 }
 
 /**
- * Burn-after-reading secrets for surfaces 4 and 5 (CONTRACTS.md §4–5). Who gets a secret is
+ * Burn-after-reading secrets for surfaces 4 and 5 (docs/surfaces/4-one-time.md, 5-generate.md). Who gets a secret is
  * decided by one guarded statement in the repo; passphrases are judged (argon2id, in
  * `link-sealing`) between statements, never inside a transaction; and every audit event is
  * written in the same transaction as the change it records, so a secret never reaches a client

@@ -61,7 +61,7 @@ const toView = (row: GroupRow): GroupView => ({
 })
 
 /**
- * Groups a secret can be shared with (CONTRACTS.md §2). The creator is a member from the start,
+ * Groups a secret can be shared with (docs/surfaces/2-secrets-v1.md). The creator is a member from the start,
  * cannot be removed, and alone renames, deletes and changes the membership; members and the
  * creator may look at the group. Deleting a group ends every share made through it, and removing
  * a member ends what they could see through it, at once: access is computed from the current

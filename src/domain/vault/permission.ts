@@ -27,7 +27,7 @@ const RANK: Readonly<Record<Access, number>> = {
   owner: 3,
 }
 
-/** The least access each action needs (CONTRACTS.md §2). */
+/** The least access each action needs (docs/surfaces/2-secrets-v1.md). */
 const NEEDS: Readonly<Record<SecretAction, Access>> = {
   read: 'read-only',
   update: 'read-write',

@@ -13,7 +13,7 @@ export type PersonalSecretService = ReturnType<typeof createPersonalSecretServic
 const aadFor = (userId: number): string => `personal-secret:${userId}`
 
 /**
- * One secret per user, readable and writable by that user only (CONTRACTS.md §1). Naming any
+ * One secret per user, readable and writable by that user only (docs/surfaces/1-secret-storage.md). Naming any
  * other username is refused exactly like a bad token, so the answer never tells whether the
  * other user exists or has a secret.
  */

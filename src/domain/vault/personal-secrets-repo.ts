@@ -14,7 +14,7 @@ export async function findPersonalSecret(
   return row?.sealed
 }
 
-/** Insert or overwrite: a user has one personal secret (CONTRACTS.md §1). */
+/** Insert or overwrite: a user has one personal secret (docs/surfaces/1-secret-storage.md). */
 export async function upsertPersonalSecret(
   db: Kysely<Database>,
   userId: number,

@@ -34,7 +34,7 @@ const AUDIT_TYPE: Readonly<Record<Change['kind'], AuditType>> = {
 }
 
 /**
- * Who may see a secret besides its owner (CONTRACTS.md §2). Only the owner manages grants. A
+ * Who may see a secret besides its owner (docs/surfaces/2-secrets-v1.md). Only the owner manages grants. A
  * grant names a real user (never the owner) or a group the owner belongs to, so nobody can push
  * secrets into the lists of a team they are not part of. Every grant, change and revocation, and
  * every refused attempt, is an audit event naming the secret, the grantee and the permissions.

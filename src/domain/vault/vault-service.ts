@@ -65,7 +65,7 @@ const DENIAL: Readonly<Record<SecretAction, VaultDenial>> = {
 }
 
 /**
- * The vault's named secrets (CONTRACTS.md §2): create, read, update, delete and the two lists.
+ * The vault's named secrets (docs/surfaces/2-secrets-v1.md): create, read, update, delete and the two lists.
  * Name and value are sealed at rest, each bound to its row and field. Every outcome that touches
  * a secret, allowed or refused, is on the audit chain in the same transaction as the action;
  * no name or value ever is.

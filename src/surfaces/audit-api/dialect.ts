@@ -2,7 +2,7 @@ import type { AppError } from '../../errors.js'
 import type { Rendered } from '../../http/dialect.js'
 
 /**
- * The audit API lives under /v1 and speaks like its neighbours there (CONTRACTS.md §2):
+ * The audit API lives under /v1 and speaks like its neighbours there (docs/surfaces/2-secrets-v1.md):
  * `{"error": "…"}`, and `{"error": {"field": "…"}}` for invalid input.
  */
 export function renderAuditApi(error: AppError): Rendered {

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
 import { principalOf, requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
+import { sendExactJsonType } from '../../http/exact-json-type.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
@@ -25,6 +26,7 @@ export const auditApi: FastifyPluginAsyncTypebox<{
   services: Pick<Services, 'accounts' | 'auditTrail'>
 }> = async (scope, { services }) => {
   installDialect(scope, renderAuditApi, { notFound: false })
+  sendExactJsonType(scope)
   const { accounts, auditTrail } = services
   const authenticated = requireAuth((token) => accounts.authenticate(token))
 

@@ -4,7 +4,7 @@ import { renderFastApi } from '../../http/fastapi-dialect.js'
 import { isMissingSecret, SECRET_NOT_FOUND } from '../one-time-api/dialect.js'
 
 /**
- * The Generate surface's words (CONTRACTS.md §5): unknown, used, expired, malformed key and
+ * The Generate surface's words (docs/surfaces/5-generate.md): unknown, used, expired, malformed key and
  * wrong passphrase are all the same 404, so an answer never tells which one it was.
  */
 export function renderGenerate(error: AppError): Rendered {

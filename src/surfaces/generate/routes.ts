@@ -19,7 +19,7 @@ import {
 const TAGS = ['Generate (/generate, /secrets)']
 
 /**
- * Surface 5, mounted at `/` (CONTRACTS.md §5, seeds/004_443d4ffe2f3e1b1b.md). The passphrase is
+ * Surface 5, mounted at `/` (docs/surfaces/5-generate.md). The passphrase is
  * part of the secret's key. `POST /secrets/{key}` carries it in the body, which keeps it out of
  * URLs, proxies and browser history; `GET …?passphrase=` is there for the original's clients.
  */

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { LINK_KEY_PATTERNS } from '../../domain/one-time/link-keys.js'
 import { PassphraseSchema, SecretValueSchema, TtlSecondsSchema } from '../one-time-api/schemas.js'
 
-/** Schemas of the Generate surface (CONTRACTS.md §5); values are bounded as on surface 4. */
+/** Schemas of the Generate surface (docs/surfaces/5-generate.md); values are bounded as on surface 4. */
 
 export const GenerateBody = Type.Object({
   secret: SecretValueSchema,

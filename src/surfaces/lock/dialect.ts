@@ -2,7 +2,7 @@ import type { AppError, AuthFailure, ValidationIssue } from '../../errors.js'
 import type { Rendered } from '../../http/dialect.js'
 
 /**
- * The Lock surface's words: Flask with flask-jwt-extended and flask-limiter (CONTRACTS.md §3).
+ * The Lock surface's words: Flask with flask-jwt-extended and flask-limiter (docs/surfaces/3-lock.md).
  * Errors are `{"msg": …}`; the rate limiter's is `{"error": "ratelimit exceeded"}`.
  */
 
@@ -24,21 +24,24 @@ const msg = (status: number, text: string): Rendered => ({ status, body: { msg: 
 
 /**
  * Schema failures in the original's sentences: a body that is not a JSON object is "Invalid JSON
- * format"; absent (or empty) keys are listed in one "Missing a, b" in the documented order; a
- * short password is "Weak password"; anything else names the first offending key.
+ * format"; absent (or empty) keys are listed in one "Missing a, b" in the documented order;
+ * anything else names the first offending key. "Weak password" comes from the service, after the
+ * username is known to be free.
  */
+/** The order the original lists missing keys in, whichever rule found them missing. */
+const KEY_ORDER = ['username', 'password', 'phone', 'address', 'unlocking-method']
+
 export function validationMessage(issues: readonly ValidationIssue[]): string {
   if (issues.some((issue) => issue.path.length === 0 && issue.kind !== 'missing')) {
     return 'Invalid JSON format'
   }
   const field = (issue: ValidationIssue): string => issue.path[0] ?? ''
-  const missing = issues.filter(
-    (issue) =>
-      issue.kind === 'missing' || (issue.kind === 'too_short' && field(issue) !== 'password'),
-  )
-  if (missing.length > 0) return `Missing ${[...new Set(missing.map(field))].join(', ')}`
-  if (issues.some((issue) => issue.kind === 'too_short' && field(issue) === 'password')) {
-    return 'Weak password'
+  // Every key's shortest length is 1, so too short means empty: as missing as absent.
+  const missing = issues.filter((issue) => issue.kind === 'missing' || issue.kind === 'too_short')
+  if (missing.length > 0) {
+    const named = [...new Set(missing.map(field))]
+    const rank = (key: string): number => KEY_ORDER.indexOf(key) + 1 || KEY_ORDER.length + 1
+    return `Missing ${named.sort((a, b) => rank(a) - rank(b)).join(', ')}`
   }
   const first = issues[0]
   return first === undefined ? 'Invalid JSON format' : `Invalid ${field(first)}`
@@ -47,6 +50,7 @@ export function validationMessage(issues: readonly ValidationIssue[]): string {
 export function renderLock(error: AppError): Rendered {
   switch (error.code) {
     case 'VALIDATION_FAILED':
+      if (error.details.subject === 'weak-password') return msg(400, 'Weak password')
       return msg(400, validationMessage(error.details.issues ?? []))
     case 'BAD_REQUEST':
     case 'UNSUPPORTED_MEDIA_TYPE':

@@ -7,9 +7,13 @@ const escapeHtml = (text: string): string =>
  * value is escaped, so a username like `<script>` is shown, never run (the CSP forbids scripts
  * anyway).
  */
-export function renderPreTable(title: string, records: readonly object[]): string {
+export function renderPreTable(
+  title: string,
+  headers: readonly (readonly [key: string, header: string])[],
+  records: readonly object[],
+): string {
   const rows = records as readonly Record<string, unknown>[]
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))]
+  const columns = headers.map(([key]) => key)
   const cell = (value: unknown): string => {
     if (value === null || value === undefined) return ''
     return escapeHtml(
@@ -18,13 +22,14 @@ export function renderPreTable(title: string, records: readonly object[]): strin
         : JSON.stringify(value),
     )
   }
-  const widths = columns.map((column) =>
-    Math.max(column.length, ...rows.map((row) => cell(row[column]).length)),
+  const titles = headers.map(([, header]) => escapeHtml(header))
+  const widths = columns.map((column, i) =>
+    Math.max(titles[i]?.length ?? 0, ...rows.map((row) => cell(row[column]).length)),
   )
   const line = (values: readonly string[]): string =>
     values.map((value, i) => value.padEnd(widths[i] ?? 0)).join(' | ')
   const body = [
-    line(columns),
+    line(titles),
     widths.map((width) => '-'.repeat(width)).join('-+-'),
     ...rows.map((row) => line(columns.map((column) => cell(row[column])))),
   ].join('\n')

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
-import type { TSchema } from 'typebox'
+import type { FastifyRequest } from 'fastify'
+import type { Static, TSchema } from 'typebox'
 
 import type { RateLimit } from '../../config.js'
 import type { Principal } from '../../domain/accounts/views.js'
 import type { RequestContext } from '../../domain/audit/types.js'
 import { principalOf, requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
+import { getJsonBody } from '../../http/get-json-body.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
@@ -36,7 +38,7 @@ const TAGS = ['Lock (/lock)']
 const BEARER = [{ bearer: [] }]
 const LIMITED = ['/register', '/login', '/logUnlocking'] as const
 
-/** Surface 3 (CONTRACTS.md §3, seeds/002_81866212f198e4e9.md), under LOCK_PREFIX. */
+/** Surface 3 (docs/surfaces/3-lock.md), under LOCK_PREFIX. */
 export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async (
   scope,
   { services, prefix, rateLimits, debugViews },
@@ -55,19 +57,44 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
     if (route !== undefined && limited.has(route)) await limiter.hit(`lock:${route}:${request.ip}`)
   })
 
-  scope.post(
-    '/register',
-    {
-      schema: {
-        tags: TAGS,
-        summary: 'Register with username, password, phone and address (e-mail optional)',
-        body: RegisterBody,
-        response: { 200: MsgResponse, 400: MsgResponse, 429: RateLimitedResponse },
+  /**
+   * The original's Flask routes took GET as well as POST, both with a JSON body; GET reads its
+   * body through the same guards (size, depth, prototype keys) as every other body.
+   */
+  const getOrPost = (
+    path: string,
+    summary: string,
+    body: TSchema,
+    response: Record<number, TSchema>,
+    handler: (request: FastifyRequest) => Promise<unknown>,
+  ): void => {
+    const getBody = getJsonBody(scope, `${prefix}${path}`, body)
+    scope.post(path, { schema: { tags: TAGS, summary, body, response } }, handler)
+    scope.get(
+      path,
+      {
+        preParsing: getBody.read,
+        preValidation: getBody.validate,
+        schema: {
+          tags: TAGS,
+          summary: `${summary} (GET with the same JSON body, as the original)`,
+          response,
+        },
       },
-    },
+      handler,
+    )
+  }
+
+  getOrPost(
+    '/register',
+    'Register with username, password, phone and address (e-mail optional)',
+    RegisterBody,
+    { 200: MsgResponse, 400: MsgResponse, 429: RateLimitedResponse },
     async (request) => {
-      const { username, password, phone, address, email } = request.body
-      await accounts.register(
+      const { username, password, phone, address, email } = request.body as Static<
+        typeof RegisterBody
+      >
+      await lock.register(
         { username, password, phone, address, ...(email === undefined ? {} : { email }) },
         contextOf(request),
       )
@@ -75,24 +102,15 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
     },
   )
 
-  scope.post(
+  getOrPost(
     '/login',
-    {
-      schema: {
-        tags: TAGS,
-        summary: 'Log in by username; returns an access token',
-        body: LoginBody,
-        response: {
-          200: TokenResponse,
-          400: MsgResponse,
-          401: MsgResponse,
-          429: RateLimitedResponse,
-        },
-      },
-    },
+    'Log in by username; returns an access token',
+    LoginBody,
+    { 200: TokenResponse, 400: MsgResponse, 401: MsgResponse, 429: RateLimitedResponse },
     async (request) => {
+      const { username, password } = request.body as Static<typeof LoginBody>
       const { token } = await accounts.login(
-        { kind: 'username', login: request.body.username, password: request.body.password },
+        { kind: 'username', login: username, password },
         contextOf(request),
       )
       return { access_token: token }
@@ -127,7 +145,9 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
     },
   )
 
-  for (const path of LIMITED) answerMethodNotAllowed(scope, path, ['POST'])
+  answerMethodNotAllowed(scope, '/register', ['GET', 'POST'])
+  answerMethodNotAllowed(scope, '/login', ['GET', 'POST'])
+  answerMethodNotAllowed(scope, '/logUnlocking', ['POST'])
   if (!debugViews) return
 
   // Debug views (LOCK_DEBUG_VIEWS=true): administrators only; GET is a page for a browser, POST
@@ -135,6 +155,7 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
   const debugView = <Row extends { id: number }>(
     path: string,
     title: string,
+    headers: readonly (readonly [string, string])[],
     rows: (viewer: Principal, context: RequestContext) => Promise<Row[]>,
     json: TSchema,
   ): void => {
@@ -144,7 +165,7 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
       { preValidation: authenticated, schema: { ...schema, response: { 200: HtmlPage } } },
       async (request, reply) => {
         const records = await rows(principalOf(request), contextOf(request))
-        return reply.type('text/html; charset=utf-8').send(renderPreTable(title, records))
+        return reply.type('text/html; charset=utf-8').send(renderPreTable(title, headers, records))
       },
     )
     scope.post(
@@ -157,6 +178,26 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
     )
     answerMethodNotAllowed(scope, path, ['GET', 'POST'])
   }
-  debugView('/getLogs', 'Unlock log', (v, c) => lock.unlockLog(v, c), UnlockLogJson)
-  debugView('/getUsers', 'Users', (v, c) => lock.userDirectory(v, c), UserDirectoryJson)
+  // The original's column headers, word for word (docs/surfaces/3-lock.md).
+  const LOG_COLUMNS = [
+    ['id', 'ID'],
+    ['username', 'Username'],
+    ['unlocking_method', 'Unlocking Method'],
+    ['date_time', 'Unlocking Date/Time'],
+  ] as const
+  const USER_COLUMNS = [
+    ['id', 'ID'],
+    ['public_id', 'Public ID'],
+    ['username', 'Username'],
+    ['phone', 'Phone'],
+    ['address', 'Address'],
+  ] as const
+  debugView('/getLogs', 'Unlock log', LOG_COLUMNS, (v, c) => lock.unlockLog(v, c), UnlockLogJson)
+  debugView(
+    '/getUsers',
+    'Users',
+    USER_COLUMNS,
+    (v, c) => lock.userDirectory(v, c),
+    UserDirectoryJson,
+  )
 }

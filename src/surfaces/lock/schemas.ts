@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 
 /**
- * Request and response schemas of the Lock surface (CONTRACTS.md §3). Required keys are listed in
+ * Request and response schemas of the Lock surface (docs/surfaces/3-lock.md). Required keys are listed in
  * the order the original names them in "Missing …" messages; the dialect turns schema failures
  * into those messages. Every input is bounded.
  */
@@ -10,8 +10,9 @@ const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]+$'
 
 export const RegisterBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE }),
-  // The original's only password rule: fewer than 8 characters is "Weak password".
-  password: Type.String({ minLength: 8, maxLength: 1024 }),
+  // Fewer than 8 characters is "Weak password", but only once the username is known to be free
+  // (the original's order), so the service judges it; here an empty password is a missing one.
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
   phone: Type.String({ minLength: 1, maxLength: 64 }),
   address: Type.String({ minLength: 1, maxLength: 512 }),
   email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
@@ -30,22 +31,20 @@ export const MsgResponse = Type.Object({ msg: Type.String() })
 export const TokenResponse = Type.Object({ access_token: Type.String() })
 export const RateLimitedResponse = Type.Object({ error: Type.String() })
 
+/** The original's columns, as its debug views named them (docs/surfaces/3-lock.md). */
 export const UnlockRecordSchema = Type.Object({
+  date_time: Type.String(),
   id: Type.Integer(),
-  user_id: Type.Union([Type.Integer(), Type.Null()]),
   unlocking_method: Type.String(),
-  client_ip: Type.String(),
-  created_at: Type.String(),
+  username: Type.Union([Type.String(), Type.Null()]),
 })
 
 export const UserRecordSchema = Type.Object({
-  id: Type.Integer(),
-  username: Type.Union([Type.String(), Type.Null()]),
-  email: Type.Union([Type.String(), Type.Null()]),
-  phone: Type.Union([Type.String(), Type.Null()]),
   address: Type.Union([Type.String(), Type.Null()]),
-  role: Type.String(),
-  created_at: Type.String(),
+  id: Type.Integer(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  public_id: Type.String(),
+  username: Type.Union([Type.String(), Type.Null()]),
 })
 
 /** POST debug views answer JSON keyed by id, as the original did. */

@@ -7,7 +7,7 @@ export const SECRET_NOT_FOUND: Rendered = { status: 404, body: { detail: 'Secret
 
 /**
  * True for a "not found" about a one-time secret, including a path key that failed its pattern:
- * a malformed key is just another key that opens nothing (CONTRACTS.md §4–5), never a 422.
+ * a malformed key is just another key that opens nothing (docs/surfaces/4-one-time.md, 5-generate.md), never a 422.
  */
 export function isMissingSecret(error: AppError): boolean {
   if (error.code === 'NOT_FOUND') return error.details.subject === 'one-time-secret'
@@ -17,7 +17,7 @@ export function isMissingSecret(error: AppError): boolean {
   )
 }
 
-/** The One-time surface's words (CONTRACTS.md §4), in FastAPI's dialect. */
+/** The One-time surface's words (docs/surfaces/4-one-time.md), in FastAPI's dialect. */
 export function renderOneTimeApi(error: AppError): Rendered {
   if (isMissingSecret(error)) return SECRET_NOT_FOUND
   if (error.code === 'UNAUTHORIZED' && error.details.subject === 'passphrase') {

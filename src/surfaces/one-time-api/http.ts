@@ -7,7 +7,7 @@ import type {
 
 import { AppError } from '../../errors.js'
 
-/** What surface 4 sends on every response (CONTRACTS.md §4); surface 5 sends it too. */
+/** What surface 4 sends on every response (docs/surfaces/4-one-time.md); surface 5 sends it too. */
 export const NO_CACHE = 'no-cache, no-store, must-revalidate'
 
 /**

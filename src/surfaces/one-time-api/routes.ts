@@ -22,7 +22,7 @@ import {
 const TAGS = ['One-time (/api)']
 
 /**
- * Surface 4, mounted at `/api` (CONTRACTS.md §4, seeds/003_d82459b1e1fd822a.md). Its own scope:
+ * Surface 4, mounted at `/api` (docs/surfaces/4-one-time.md). Its own scope:
  * its dialect, its 404s and its no-cache header stay here. `/api/openapi.json` and `/api/docs`
  * are root routes and unaffected.
  */

@@ -3,8 +3,8 @@ import { Type } from 'typebox'
 import { LINK_KEY_PATTERNS } from '../../domain/one-time/link-keys.js'
 
 /**
- * Schemas of the One-time surface (CONTRACTS.md §4). Response schemas are allow-lists; every
- * input is bounded. The Generate surface (§5) shares the value schemas.
+ * Schemas of the One-time surface (docs/surfaces/4-one-time.md). Response schemas are allow-lists; every
+ * input is bounded. The Generate surface (docs/surfaces/5-generate.md) shares the value schemas.
  */
 
 /** 64 KiB of text; the body limit (BODY_LIMIT_BYTES) bounds the bytes as well. */

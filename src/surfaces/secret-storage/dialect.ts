@@ -3,7 +3,7 @@ import type { Rendered } from '../../http/dialect.js'
 import { renderFastApi } from '../../http/fastapi-dialect.js'
 
 /**
- * The Secret Storage surface's words (CONTRACTS.md §1). Every auth problem and every cross-user
+ * The Secret Storage surface's words (docs/surfaces/1-secret-storage.md). Every auth problem and every cross-user
  * attempt on set/get is the same 401 `{"detail":"Not authorized"}`; a wrong login is one sentence
  * whether the e-mail exists or not; neither 401 nor 404 mentions a "secret".
  */

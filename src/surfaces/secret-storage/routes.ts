@@ -21,7 +21,7 @@ import {
 const TAGS = ['Secret Storage (/)']
 const BEARER = [{ bearer: [] }]
 
-/** Surface 1, mounted at `/` (CONTRACTS.md §1, seeds/000_ca2bbfd6f412bb98.md). */
+/** Surface 1, mounted at `/` (docs/surfaces/1-secret-storage.md). */
 export const secretStorageSurface: FastifyPluginAsyncTypebox<{
   services: Pick<Services, 'accounts' | 'personalSecrets'>
 }> = async (scope, { services }) => {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 
 /**
- * Request and response schemas of the Secret Storage surface (CONTRACTS.md §1). Response schemas
+ * Request and response schemas of the Secret Storage surface (docs/surfaces/1-secret-storage.md). Response schemas
  * are allow-lists: a field not named here cannot reach a client. Every input is bounded.
  */
 
@@ -10,7 +10,7 @@ const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]+$'
 
 export const EmailSchema = Type.String({ format: 'email', maxLength: 254 })
 export const UsernameSchema = Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE })
-/** No length rule on this surface: 4-character passwords register (CONTRACTS.md §1). */
+/** No length rule on this surface: 4-character passwords register (docs/surfaces/1-secret-storage.md). */
 export const PasswordSchema = Type.String({ minLength: 1, maxLength: 1024 })
 export const SecretValueSchema = Type.String({ maxLength: 65_536 })
 

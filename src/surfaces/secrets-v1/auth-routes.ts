@@ -30,7 +30,7 @@ const toUser = (user: UserView) => ({
 
 /**
  * Accounts on surface 2: the same users, passwords and tokens as every other surface
- * (CONTRACTS.md "One token currency"), with this surface's rules for new passwords and e-mails.
+ * (docs/architecture.md "One token currency"), with this surface's rules for new passwords and e-mails.
  */
 export function registerAuthRoutes(scope: Scope, { services, authenticated }: RouteDeps): void {
   const { accounts, directory } = services

@@ -7,7 +7,7 @@ import type { Rendered } from '../../http/dialect.js'
 import { MAX_ID, MAX_LENGTH } from './schemas.js'
 
 /**
- * The Secrets v1 surface's words (CONTRACTS.md §2), after the Go original: `{"error": "…"}` for
+ * The Secrets v1 surface's words (docs/surfaces/2-secrets-v1.md), after the Go original: `{"error": "…"}` for
  * what its framework answered (bad bodies, auth, 404, 409), `{"error": {"<field>": "…"}}` for
  * failed validation, and the routes' own sentences for refusals, `{"message"}` on secrets routes
  * and a capital `{"Message"}` on group routes. Refusals are 401, as the original answered them.
@@ -16,7 +16,11 @@ import { MAX_ID, MAX_LENGTH } from './schemas.js'
 export function renderSecretsV1(error: AppError, request: FastifyRequest): Rendered {
   switch (error.code) {
     case 'VALIDATION_FAILED':
-      return renderInvalid(error.details.issues ?? [], request.body)
+      return renderInvalid(
+        error.details.issues ?? [],
+        request.body,
+        request.routeOptions.url === '/v1/auth/register' ? REGISTER_RULES : {},
+      )
     case 'BAD_REQUEST':
       if (error.details.subject === 'group.remove-creator')
         return { status: 400, body: { Message: 'The group creator cannot be removed' } }
@@ -152,11 +156,25 @@ const FORMAT: Readonly<Record<string, string>> = {
 }
 
 /**
+ * Registration words its two fields by one rule each, whatever failed, as the Go original did
+ * (docs/surfaces/2-secrets-v1.md): an e-mail that is empty, null or malformed "is invalid", and a
+ * password that is missing or short "must be at least 8 characters".
+ */
+const REGISTER_RULES: Readonly<Record<string, string>> = {
+  email: FORMAT.email ?? 'is invalid',
+  password: TOO_SHORT.password ?? 'must be at least 8 characters',
+}
+
+/**
  * Failed validation, the way the Go original judged it: a body that is missing, not an object,
  * or has a field of the wrong JSON type could not be decoded (400); otherwise each failing field
  * gets one sentence (422). As in Go, `null`, `""` and ids ≤ 0 count as missing.
  */
-function renderInvalid(issues: readonly ValidationIssue[], body: unknown): Rendered {
+function renderInvalid(
+  issues: readonly ValidationIssue[],
+  body: unknown,
+  rules: Readonly<Record<string, string>>,
+): Rendered {
   const fields: Record<string, { rank: number; message: string }> = {}
   for (const issue of issues) {
     const [field, ...deeper] = issue.path
@@ -172,7 +190,11 @@ function renderInvalid(issues: readonly ValidationIssue[], body: unknown): Rende
     if (issue.location === 'body' && issue.kind === 'type' && value !== null) {
       return badRequest(`Request body contains an invalid value for the "${field}" field`)
     }
-    const judged = judge(field, issue, value)
+    const rule = rules[field]
+    const judged =
+      rule !== undefined && issue.kind !== 'too_long'
+        ? { rank: 0, message: rule }
+        : judge(field, issue, value)
     const seen = fields[field]
     if (seen === undefined || judged.rank < seen.rank) fields[field] = judged
   }

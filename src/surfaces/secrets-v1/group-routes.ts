@@ -31,7 +31,7 @@ const ERRORS = {
   422: FieldErrorsResponse,
 }
 
-/** Groups (CONTRACTS.md §2, seeds/001 "Group API"), answered with a capital `"Message"`. */
+/** Groups (docs/surfaces/2-secrets-v1.md), answered with a capital `"Message"`. */
 export function registerGroupRoutes(scope: Scope, { services, authenticated }: RouteDeps): void {
   const { groups } = services
   const getBody = getJsonBody(scope, '/groups', GroupIdBody)

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
 import { requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
+import { sendExactJsonType } from '../../http/exact-json-type.js'
 import { registerAuthRoutes } from './auth-routes.js'
 import type { SurfaceServices } from './context.js'
 import { renderSecretsV1 } from './dialect.js'
@@ -10,7 +11,7 @@ import { registerSecretRoutes } from './secret-routes.js'
 import { registerSharingRoutes } from './sharing-routes.js'
 
 /**
- * Surface 2, the team vault, mounted at `/v1` (CONTRACTS.md §2, seeds/001_313feaf8721bac76.md).
+ * Surface 2, the team vault, mounted at `/v1` (docs/surfaces/2-secrets-v1.md).
  * One encapsulated scope: its dialect answers its errors and its unknown paths, and nothing of it
  * leaks into the other surfaces.
  */
@@ -19,6 +20,7 @@ export const secretsV1Surface: FastifyPluginAsyncTypebox<{ services: SurfaceServ
   { services },
 ) => {
   installDialect(scope, renderSecretsV1)
+  sendExactJsonType(scope)
   const deps = {
     services,
     authenticated: requireAuth((token) => services.accounts.authenticate(token)),

@@ -4,7 +4,7 @@ import type { TProperties } from 'typebox'
 import { UsernameSchema } from '../secret-storage/schemas.js'
 
 /**
- * Request and response schemas of the Secrets v1 surface (CONTRACTS.md §2). Every input is
+ * Request and response schemas of the Secrets v1 surface (docs/surfaces/2-secrets-v1.md). Every input is
  * bounded; response schemas are allow-lists, so nothing but what is named here (no sealed
  * column, no hash) can reach a client, whatever a service returns.
  */

@@ -44,7 +44,7 @@ export const toSecretData = (secret: SecretView) => ({
   updated_at: secret.updatedAt,
 })
 
-/** The vault's named secrets (CONTRACTS.md §2, seeds/001 §1–4), JSON bodies on GET and DELETE too. */
+/** The vault's named secrets (docs/surfaces/2-secrets-v1.md), JSON bodies on GET and DELETE too. */
 export function registerSecretRoutes(scope: Scope, { services, authenticated }: RouteDeps): void {
   const { vault } = services
   const getBody = getJsonBody(scope, '/secrets', SecretIdBody)

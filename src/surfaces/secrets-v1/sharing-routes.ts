@@ -29,7 +29,7 @@ const ERRORS = {
 }
 
 /**
- * Sharing a secret with users and groups (CONTRACTS.md §2). The code's paths
+ * Sharing a secret with users and groups (docs/surfaces/2-secrets-v1.md). The code's paths
  * (`/secrets/share/user` with POST, PATCH and DELETE) and the document's
  * (`PATCH /secrets/update/user`, `DELETE /secrets/revoke/user`) do the same thing.
  */

@@ -1,0 +1,113 @@
+import type { FastifyInstance, RouteOptions } from 'fastify'
+
+import { AppError } from '../errors.js'
+import { renderFastApi } from './fastapi-dialect.js'
+
+/** Marks the routes `answerMethodNotAllowed` adds: they answer 405, they serve nothing. */
+export const METHOD_NOT_ALLOWED_ROUTE = 'strongroom:method-not-allowed'
+
+interface IndexedPath {
+  pattern: RegExp
+  methods: Set<string>
+}
+
+/**
+ * What FastAPI's router does for a path no route matches exactly (docs/surfaces/1-secret-storage.md,
+ * 4-one-time.md, 5-generate.md), for the surfaces that speak its dialect:
+ *
+ * - a path that differs from a served one only by a trailing slash → 307 to the path without it
+ *   (query kept), as Starlette's `redirect_slashes` does;
+ * - `OPTIONS` on a served path → 405 with `Allow`, unless CORS is configured (then the CORS
+ *   plugin answers preflights).
+ *
+ * One automatic mechanism: every route registered after this call is indexed by its path
+ * pattern, so nothing is listed twice by hand. Paths under `excluded` prefixes (other dialects)
+ * are left alone.
+ */
+export function installFastApiFallbacks(
+  app: FastifyInstance,
+  options: { excluded: readonly string[]; corsConfigured: boolean },
+): void {
+  const paths = new Map<string, IndexedPath>()
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if ((route.config as Record<string, unknown> | undefined)?.[METHOD_NOT_ALLOWED_ROUTE]) return
+    const url = route.url
+    const indexed = paths.get(url) ?? { pattern: toPattern(url), methods: new Set<string>() }
+    for (const method of [route.method].flat()) indexed.methods.add(method)
+    paths.set(url, indexed)
+  })
+  const methodsAt = (path: string): Set<string> | undefined => {
+    for (const { pattern, methods } of paths.values()) if (pattern.test(path)) return methods
+    return undefined
+  }
+  const isFastApiPath = (path: string): boolean =>
+    !options.excluded.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+
+  // FastAPI parses a body as JSON only when it says JSON, or says nothing; any other declared
+  // type reaches the model as raw bytes and fails validation (422). This is also what keeps a
+  // cross-site HTML form (text/plain) from posting JSON to these routes.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const type = request.headers['content-type']
+    if (type === undefined || isJsonType(type)) return payload
+    if (request.routeOptions.schema?.body === undefined) return payload
+    if (!isFastApiPath(splitUrl(request.url)[0])) return payload
+    throw new AppError('VALIDATION_FAILED', 'Body is not JSON', {
+      issues: [
+        {
+          location: 'body',
+          path: [],
+          kind: 'type',
+          message: 'Input should be a valid dictionary or object to extract fields from',
+        },
+      ],
+    })
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return
+    const [path, query] = splitUrl(request.url)
+    if (!isFastApiPath(path)) return
+    if (path.length > 1 && path.endsWith('/')) {
+      const target = path.replace(/\/+$/, '') || '/'
+      if (methodsAt(target)?.has(request.method) === true) {
+        return reply
+          .code(307)
+          .header('location', query === undefined ? target : `${target}?${query}`)
+          .send()
+      }
+    }
+    if (request.method === 'OPTIONS' && !options.corsConfigured) {
+      const methods = methodsAt(path)
+      if (methods !== undefined) {
+        const allow = [...methods].filter((method) => method !== 'OPTIONS')
+        const { status, body } = renderFastApi(
+          new AppError('METHOD_NOT_ALLOWED', 'Method Not Allowed', { allow }),
+        )
+        return reply
+          .code(status)
+          .header('allow', allow.join(', '))
+          .type('application/json')
+          .send(body)
+      }
+    }
+    return undefined
+  })
+}
+
+/** `application/json` or `application/<anything>+json`, parameters ignored (RFC 6839 §3.1). */
+const isJsonType = (type: string): boolean =>
+  /^application\/([\w.!#$&^-]+\+)?json\s*(;|$)/i.test(type.trim())
+
+const splitUrl = (url: string): [string, string | undefined] => {
+  const at = url.indexOf('?')
+  return at === -1 ? [url, undefined] : [url.slice(0, at), url.slice(at + 1)]
+}
+
+/** `/api/secret/:secret_key` → a regular expression matching one concrete path. */
+const toPattern = (url: string): RegExp =>
+  new RegExp(
+    `^${url
+      .split('/')
+      .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/')}$`,
+  )
