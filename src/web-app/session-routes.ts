@@ -28,8 +28,18 @@ export function registerSessionRoutes(scope: WebAppScope, services: WebAppServic
     },
   )
 
+  /**
+   * Who is signed in: `{"user": null}` without a live session. A page asks this on every load,
+   * so "not signed in" is an answer here, not an error (a 401 would be logged by the browser).
+   */
   scope.post('/session/me', { schema: { hide: true } }, async (request) => {
-    const principal = await sessionPrincipal(accounts, request)
+    let principal
+    try {
+      principal = await sessionPrincipal(accounts, request)
+    } catch (error) {
+      if (isAppError(error) && error.code === 'UNAUTHORIZED') return { user: null }
+      throw error
+    }
     const user = await directory.me(principal)
     return { user: { id: user.id, email: user.email, username: user.username, role: user.role } }
   })

@@ -21,7 +21,7 @@ function Vault() {
   const [error, setError] = useState('')
 
   useEffect(() => {
-    post<{ user: User }>('/session/me').then(
+    post<{ user: User | null }>('/session/me').then(
       (answer) => setUser(answer.status === 200 ? answer.body.user : null),
       (failure: unknown) => {
         setUser(null)

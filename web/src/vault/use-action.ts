@@ -5,7 +5,7 @@ import type { Answer } from '../api.js'
 
 /**
  * Runs one call and keeps its outcome for the page: `error` is a sentence for every failure
- * (refused, throttled, server down), `notice` the success message. A 401 means the session
+ * (refused, throttled, server down), `notice` the message of the last change that succeeded. A 401 means the session
  * ended (logged out elsewhere, expired): `onSignedOut` takes the person back to sign-in.
  */
 export function useAction(onSignedOut?: () => void) {
@@ -16,15 +16,16 @@ export function useAction(onSignedOut?: () => void) {
   async function run<T>(
     call: () => Promise<Answer<T>>,
     ok: number[] = [200, 201, 204],
-    success = '',
+    success?: string,
   ): Promise<T | undefined> {
     setError('')
-    setNotice('')
+    // A read (no success message) keeps the message of the change it follows.
+    if (success !== undefined) setNotice('')
     setBusy(true)
     try {
       const answer = await call()
       if (ok.includes(answer.status)) {
-        setNotice(success)
+        if (success !== undefined) setNotice(success)
         return answer.body
       }
       if (answer.status === 401 && onSignedOut !== undefined) onSignedOut()
