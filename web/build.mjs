@@ -48,6 +48,11 @@ for (const [name, { title }] of Object.entries(PAGES)) {
   const asset = (file) => `/app/assets/${path.basename(file)}`
   const css =
     meta.cssBundle === undefined ? '' : `<link rel="stylesheet" href="${asset(meta.cssBundle)}">`
+  // The chunks the entry imports are fetched in parallel with it, not after it has been parsed.
+  const preloads = (meta.imports ?? [])
+    .filter((imported) => imported.kind === 'import-statement')
+    .map((imported) => `<link rel="modulepreload" href="${asset(imported.path)}">`)
+    .join('\n')
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -57,6 +62,7 @@ for (const [name, { title }] of Object.entries(PAGES)) {
 <title>${title}</title>
 <link rel="icon" href="/app/assets/icon.svg" type="image/svg+xml">
 ${css}
+${preloads}
 <script type="module" src="${asset(script)}"></script>
 </head>
 <body>

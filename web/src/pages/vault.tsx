@@ -57,7 +57,7 @@ function Vault() {
     <>
       <div class="row">
         <h1>Vault</h1>
-        <div class="shrink">
+        <div class="who">
           <span class="muted">
             Signed in as {user.email ?? user.username}
             {user.role === 'admin' ? ' (administrator)' : ''}
