@@ -9,6 +9,7 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
 # npm ci installs everything and runs `prepare` (the TypeScript build); prune then drops the
 # development dependencies while keeping the compiled native modules.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund

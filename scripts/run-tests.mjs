@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the test files with node:test through tsx. Node 20's `--test` does not expand globs, so
 // the files are listed here. `npm test` runs test/**/*.test.ts; `npm run test:hostile` runs the
-// slow hostile-conditions suite, test/hostile/*.hostile.ts. Arguments filter by path substring:
+// slow hostile-conditions suite, test/hostile/*.hostile.ts; `npm run test:browser` the web app in
+// headless Chromium, test/browser/*.browser.ts. Arguments filter by path substring:
 // `npm test -- crypto audit`.
 import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, utimesSync } from 'node:fs'
@@ -14,8 +15,9 @@ const walk = (dir) =>
 
 const args = process.argv.slice(2)
 const hostile = args.includes('--hostile')
-const filters = args.filter((arg) => arg !== '--hostile')
-const suffix = hostile ? '.hostile.ts' : '.test.ts'
+const browser = args.includes('--browser')
+const filters = args.filter((arg) => arg !== '--hostile' && arg !== '--browser')
+const suffix = hostile ? '.hostile.ts' : browser ? '.browser.ts' : '.test.ts'
 const files = walk('test')
   .filter((file) => file.endsWith(suffix))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
@@ -42,7 +44,8 @@ if (files.some((file) => readFileSync(file, 'utf8').includes('helpers/process.js
 
 // Hostile tests start servers and load them: one file at a time, so they measure the server
 // and not each other.
-const concurrency = hostile ? '1' : (process.env.TEST_CONCURRENCY ?? '2')
+// Browser tests run one Chromium at a time for the same reason.
+const concurrency = hostile || browser ? '1' : (process.env.TEST_CONCURRENCY ?? '2')
 const result = spawnSync(
   process.execPath,
   [

@@ -31,6 +31,7 @@ import { oneTimeApiSurface } from './surfaces/one-time-api/routes.js'
 import { secretStorageSurface } from './surfaces/secret-storage/routes.js'
 import { secretsV1Surface } from './surfaces/secrets-v1/index.js'
 import { VERSION } from './version.js'
+import { webApp } from './web-app/index.js'
 
 export interface AppOverrides extends ServiceOverrides {
   /** An already open store; the caller keeps ownership and closes it. */
@@ -144,6 +145,7 @@ export async function buildApp(
     eventsPublic: config.eventsPublic,
   })
   await app.register(generateSurface, { services })
+  await app.register(webApp, { prefix: '/app', services })
 
   // Housekeeping belongs to a serving node only: it starts when the app listens (never under
   // `inject` in tests) and stops when the app closes.

@@ -14,6 +14,7 @@ export function registerHome(
       'Secret storage: personal secrets, a shared vault and one-time links, with a tamper-evident audit log.',
     docs: '/docs',
     openapi: '/openapi.json',
+    app: '/app',
     surfaces,
   }
   app.get(
@@ -29,6 +30,7 @@ export function registerHome(
             description: Type.String(),
             docs: Type.String(),
             openapi: Type.String(),
+            app: Type.String(),
             surfaces: Type.Array(Type.Object({ name: Type.String(), base: Type.String() })),
           }),
         },

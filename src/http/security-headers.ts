@@ -9,7 +9,15 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'"
 const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 
+/**
+ * The web app (docs/web-app.md): its own files only, no inline script or style, no eval, no
+ * plugin, no frame, and forms and fetches back to this origin alone.
+ */
+const APP_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
 const isDocsPath = (url: string): boolean => /^\/(api\/)?docs(\/|$|\?)/.test(url)
+const isAppPath = (url: string): boolean => /^\/app(\/|$|\?)/.test(url)
 
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
@@ -23,7 +31,7 @@ export function setSecurityHeaders(url: string, reply: FastifyReply): void {
   const docs = isDocsPath(url)
   reply.header('X-Content-Type-Options', 'nosniff')
   reply.header('X-Frame-Options', 'DENY')
-  reply.header('Content-Security-Policy', docs ? DOCS_CSP : API_CSP)
+  reply.header('Content-Security-Policy', docs ? DOCS_CSP : isAppPath(url) ? APP_CSP : API_CSP)
   reply.header('Referrer-Policy', 'no-referrer')
   reply.header('Cross-Origin-Opener-Policy', 'same-origin')
   reply.header('Cross-Origin-Resource-Policy', 'same-origin')

@@ -42,6 +42,8 @@ export type AuditType =
   | 'vault.share.revoke'
   | 'vault.group.create'
   | 'vault.group.read'
+  /** The web app listed the groups a user belongs to. */
+  | 'vault.group.list'
   | 'vault.group.rename'
   | 'vault.group.delete'
   | 'vault.group.member.add'

@@ -35,6 +35,10 @@ export type CreateOneTimeInput =
   | { kind: 'api'; secret: string; passphrase?: string | null; ttlSeconds?: number | null }
   | { kind: 'generate'; secret: string; passphrase: string; ttlSeconds?: number | null }
 
+/** A counted reveal: the secret, or how many wrong passphrases are still allowed. */
+export type RevealOutcome =
+  { kind: 'secret'; secret: string } | { kind: 'wrong-passphrase'; attemptsLeft: number }
+
 const SWEEP_BATCH = 100
 
 /** Every unknown, used, expired or malformed key is the same answer (docs/surfaces/4-one-time.md, 5-generate.md). */
@@ -151,6 +155,33 @@ export function createOneTimeService(deps: {
       return true
     })
 
+  const revealCounted = async (
+    rawKey: string,
+    passphrase: string,
+    context: RequestContext,
+  ): Promise<RevealOutcome> => {
+    const secretKey = canonicalLinkKey('generate', rawKey)
+    if (secretKey === undefined) throw secretNotFound()
+    const lookupHash = lookupHashOf('generate', secretKey)
+    const row = await reserveAttempt(db, lookupHash, 'generate', nowIso())
+    if (row === undefined) {
+      await expireIfDue('generate', lookupHash, context)
+      throw secretNotFound()
+    }
+
+    const opened = await sealing.openGenerate(secretKey, lookupHash, row, passphrase)
+    if (opened === undefined) {
+      await spendAttempt('generate', row, 'read', context)
+      return { kind: 'wrong-passphrase', attemptsLeft: row.attempts_left }
+    }
+    if (!(await consumeVerified('generate', row, 'one-time.read', context))) {
+      opened.fill(0)
+      await expireIfDue('generate', lookupHash, context)
+      throw secretNotFound()
+    }
+    return { kind: 'secret', secret: utf8(opened) }
+  }
+
   return {
     /** Seals a new secret; the link key is returned once and never stored. */
     async create(
@@ -219,27 +250,18 @@ export function createOneTimeService(deps: {
      * spends an attempt; the last attempt destroys it. Every failure is "not found".
      */
     async reveal(rawKey: string, passphrase: string, context: RequestContext): Promise<string> {
-      const secretKey = canonicalLinkKey('generate', rawKey)
-      if (secretKey === undefined) throw secretNotFound()
-      const lookupHash = lookupHashOf('generate', secretKey)
-      const row = await reserveAttempt(db, lookupHash, 'generate', nowIso())
-      if (row === undefined) {
-        await expireIfDue('generate', lookupHash, context)
-        throw secretNotFound()
-      }
-
-      const opened = await sealing.openGenerate(secretKey, lookupHash, row, passphrase)
-      if (opened === undefined) {
-        await spendAttempt('generate', row, 'read', context)
-        throw secretNotFound()
-      }
-      if (!(await consumeVerified('generate', row, 'one-time.read', context))) {
-        opened.fill(0)
-        await expireIfDue('generate', lookupHash, context)
-        throw secretNotFound()
-      }
-      return utf8(opened)
+      const outcome = await revealCounted(rawKey, passphrase, context)
+      if (outcome.kind === 'secret') return outcome.secret
+      throw secretNotFound()
     },
+
+    /**
+     * The web app's read of a passphrase-protected link (docs/web-app.md): the same rules as
+     * `reveal`, but a wrong passphrase is told apart from a missing secret, with the attempts
+     * that are left (0: that attempt destroyed it), so a person can see how many tries remain.
+     * Unknown, used or expired is still "not found".
+     */
+    revealCounted,
 
     /**
      * Surface 4's delete. A secret without a passphrase goes for anyone with the link; one with

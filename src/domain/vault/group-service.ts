@@ -19,6 +19,7 @@ import {
   insertGroup,
   insertMember,
   isMember,
+  listGroupsOfMember,
   listMembers,
   renameGroup,
 } from './groups-repo.js'
@@ -146,6 +147,21 @@ export function createGroupService(deps: {
         )
         return done({ id, name, creatorId: principal.userId, createdAt: now })
       }).catch(nameConflict)
+    },
+
+    /** The groups the caller belongs to (the web app's group list; Secrets v1 has none). */
+    listMine(principal: Principal, context: RequestContext): Promise<GroupView[]> {
+      return transact(async (trx) => {
+        const rows = await listGroupsOfMember(trx, principal.userId, VAULT_LIMITS.groupsListed)
+        await audit.append(trx, {
+          type: 'vault.group.list',
+          outcome: 'success',
+          actorId: principal.userId,
+          details: { count: rows.length },
+          context,
+        })
+        return rows.map(toView)
+      })
     },
 
     /** The group and its members; for its members (the creator included) only. */

@@ -128,6 +128,22 @@ export function listMembers(
     .execute()
 }
 
+/** The groups a user belongs to (created ones included), oldest first. */
+export function listGroupsOfMember(
+  db: Kysely<Database>,
+  userId: number,
+  limit: number,
+): Promise<GroupRow[]> {
+  return db
+    .selectFrom('vault_groups as g')
+    .innerJoin('vault_group_members as m', 'm.group_id', 'g.id')
+    .selectAll('g')
+    .where('m.user_id', '=', userId)
+    .orderBy('g.id')
+    .limit(limit)
+    .execute()
+}
+
 /** How many secrets are shared with the group (what deleting it ends). */
 export async function countGroupGrants(db: Kysely<Database>, groupId: number): Promise<number> {
   const { count } = await db

@@ -8,4 +8,6 @@ export const VAULT_LIMITS = {
   membersPerGroup: 1000,
   /** Longest "shared with me" list returned; the newest shares come first. */
   sharedListed: 1000,
+  /** Longest list of one's own groups (the web app's group list). */
+  groupsListed: 1000,
 } as const
