@@ -18,6 +18,7 @@ import { registerHome } from './http/home.js'
 import { registerJsonBodyParser } from './http/json-body.js'
 import { loggerOptions, registerResponseLog } from './http/logging.js'
 import { registerOpenApi } from './http/openapi.js'
+import { answerClientError } from './http/client-error.js'
 import { registerSecurityHeaders, setSecurityHeaders } from './http/security-headers.js'
 import { registerValidators } from './http/validation.js'
 import { startMaintenance } from './maintenance.js'
@@ -72,6 +73,8 @@ export async function buildApp(
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
+    // Node's own 400/408/431 replies get the security headers too.
+    clientErrorHandler: answerClientError,
     // Path parameters (one-time link keys) are judged by each route's schema and answered in its
     // surface's dialect; the router's own limit would answer long ones with a raw 414 that echoes
     // the path. Node's header limit (16 KiB) still bounds the URL.
