@@ -11,13 +11,14 @@ import type { Transact } from '../../db/transaction.js'
 import { AppError, conflict, notFound, unauthorized } from '../../errors.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { RequestContext } from '../audit/types.js'
-import { emailKey, usernameKey } from './identity.js'
-import type { LoginKind } from './identity.js'
+import { findClaimedKeys, insertClaims } from './claims-repo.js'
+import { emailKey, identifierClaims, usernameKey } from './identity.js'
+import type { IdentifierClaim, LoginKind } from './identity.js'
+import { enforceUsername } from './username-profile.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { deleteClosedCounters } from '../limits/sql-counter-store.js'
 import { deleteExpiredRevocations, findAuthState, insertRevokedToken } from './tokens-repo.js'
 import {
-  findTakenKeys,
   findUserByEmailKey,
   findUserByUsernameKey,
   insertUser,
@@ -57,6 +58,19 @@ const invalidCredentials = (): AppError =>
     authFailure: 'invalid',
   })
 
+/** A username the identifier profile refuses (username-profile.ts): a validation failure. */
+const invalidUsername = (): AppError =>
+  new AppError('VALIDATION_FAILED', 'Invalid username', {
+    issues: [
+      {
+        location: 'body',
+        path: ['username'],
+        kind: 'format',
+        message: 'Username contains characters that are not allowed',
+      },
+    ],
+  })
+
 export function createAccountService(deps: {
   db: Kysely<Database>
   transact: Transact
@@ -81,26 +95,31 @@ export function createAccountService(deps: {
     return user
   }
 
-  const takenField = async (keys: {
-    email: string | null
-    username: string | null
-  }): Promise<string | undefined> => {
-    const taken = await findTakenKeys(db, keys)
-    if (taken.email) return 'email'
-    if (taken.username) return 'username'
-    return undefined
+  /** The field whose identifier another account already holds, e-mail first; none when free. */
+  const claimedField = async (claims: readonly IdentifierClaim[]) => {
+    const taken = await findClaimedKeys(
+      db,
+      claims.map((claim) => claim.key),
+    )
+    return (
+      claims.find((claim) => claim.field === 'email' && taken.has(claim.key)) ??
+      claims.find((claim) => taken.has(claim.key))
+    )?.field
   }
 
   return {
     /** Creates a user; CONFLICT names the field (`email` or `username`) that is already used. */
     async register(input: RegisterInput, context: RequestContext): Promise<UserView> {
-      const keys = {
-        email: input.email === undefined ? null : emailKey(input.email),
-        username: input.username === undefined ? null : usernameKey(input.username),
+      if (input.username !== undefined && !enforceUsername(input.username).ok) {
+        throw invalidUsername()
       }
-      // Checked before hashing so a duplicate costs no argon2 time; the unique indexes still
-      // decide races below.
-      const field = await takenField(keys)
+      const claims = identifierClaims({
+        email: input.email ?? null,
+        username: input.username ?? null,
+      })
+      // Checked before hashing so a duplicate costs no argon2 time; the claims' primary key
+      // still decides races below.
+      const field = await claimedField(claims)
       if (field !== undefined) throw conflict(field)
 
       const passwordHash = await passwords.hash(input.password)
@@ -109,15 +128,20 @@ export function createAccountService(deps: {
         return await transact(async (trx) => {
           const id = await insertUser(trx, {
             username: input.username ?? null,
-            username_key: keys.username,
+            username_key: input.username === undefined ? null : usernameKey(input.username),
             email: input.email ?? null,
-            email_key: keys.email,
+            email_key: input.email === undefined ? null : emailKey(input.email),
             role: 'user',
             password_hash: passwordHash,
             token_version: 0,
             created_at: now,
             updated_at: now,
           })
+          await insertClaims(
+            trx,
+            id,
+            claims.map((claim) => claim.key),
+          )
           // Sealed after the insert: the AAD binds each value to this user's id.
           if (input.phone !== undefined || input.address !== undefined) {
             await trx
@@ -145,7 +169,7 @@ export function createAccountService(deps: {
           }
         })
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict((await takenField(keys)) ?? 'email')
+        if (isUniqueViolation(error)) throw conflict((await claimedField(claims)) ?? 'email')
         throw error
       }
     },
