@@ -20,6 +20,7 @@ import { deleteClosedCounters } from '../limits/sql-counter-store.js'
 import { deleteExpiredRevocations, findAuthState, insertRevokedToken } from './tokens-repo.js'
 import {
   findUserByEmailKey,
+  findUserById,
   findUserByUsernameKey,
   insertUser,
   updateUserPassword,
@@ -41,6 +42,15 @@ export interface LoginInput {
   kind: LoginKind
   login: string
   password: string
+}
+
+/**
+ * How an operator names an account; `any` (or a plain string) is a bare word, tried as username
+ * and as e-mail.
+ */
+export interface AccountSelector {
+  by: 'email' | 'username' | 'id' | 'any'
+  value: string
 }
 
 export interface LoginResult {
@@ -88,9 +98,26 @@ export function createAccountService(deps: {
       ? findUserByEmailKey(db, emailKey(login))
       : findUserByUsernameKey(db, usernameKey(login))
 
-  /** The operator's way to name a user (CLI): a username, else an e-mail. NOT_FOUND otherwise. */
-  const findByUsernameOrEmail = async (login: string): Promise<UserRow> => {
-    const user = (await findByLogin('username', login)) ?? (await findByLogin('email', login))
+  /**
+   * The operator's way to name a user (CLI): by e-mail, username or id, or a bare word that may
+   * be either of the first two. A bare word that names two accounts (possible only for accounts
+   * that collided before identifier claims) is refused, never guessed. NOT_FOUND when none.
+   */
+  const findBySelector = async (selector: AccountSelector | string): Promise<UserRow> => {
+    const { by, value } = typeof selector === 'string' ? { by: 'any', value: selector } : selector
+    let user: UserRow | undefined
+    if (by === 'id') {
+      user = /^[1-9]\d{0,15}$/.test(value) ? await findUserById(db, Number(value)) : undefined
+    } else if (by === 'email' || by === 'username') {
+      user = await findByLogin(by, value)
+    } else {
+      const byUsername = await findByLogin('username', value)
+      const byEmail = await findByLogin('email', value)
+      if (byUsername !== undefined && byEmail !== undefined && byUsername.id !== byEmail.id) {
+        throw new AppError('CONFLICT', 'Ambiguous account', { subject: 'ambiguous-account' })
+      }
+      user = byUsername ?? byEmail
+    }
     if (user === undefined) throw notFound('user')
     return user
   }
@@ -272,8 +299,12 @@ export function createAccountService(deps: {
      * Sets a new password (the `strongroom user set-password` command). Every token issued before
      * dies at once, on every node: tokens carry the user's token version, which this bumps.
      */
-    async setPassword(login: string, password: string, context: RequestContext): Promise<UserView> {
-      const user = await findByUsernameOrEmail(login)
+    async setPassword(
+      selector: AccountSelector | string,
+      password: string,
+      context: RequestContext,
+    ): Promise<UserView> {
+      const user = await findBySelector(selector)
       const passwordHash = await passwords.hash(password)
       await transact(async (trx) => {
         await updateUserPassword(trx, user.id, passwordHash, clock.now().toISOString())
@@ -301,8 +332,8 @@ export function createAccountService(deps: {
     },
 
     /** Grants or revokes the admin role (the `strongroom admin` command). */
-    async setRole(login: string, role: Role, context: RequestContext): Promise<UserView> {
-      const user = await findByUsernameOrEmail(login)
+    async setRole(selector: AccountSelector | string, role: Role, context: RequestContext): Promise<UserView> {
+      const user = await findBySelector(selector)
       await transact(async (trx) => {
         await updateUserRole(trx, user.id, role, clock.now().toISOString())
         await audit.append(trx, {
