@@ -332,7 +332,11 @@ export function createAccountService(deps: {
     },
 
     /** Grants or revokes the admin role (the `strongroom admin` command). */
-    async setRole(selector: AccountSelector | string, role: Role, context: RequestContext): Promise<UserView> {
+    async setRole(
+      selector: AccountSelector | string,
+      role: Role,
+      context: RequestContext,
+    ): Promise<UserView> {
       const user = await findBySelector(selector)
       await transact(async (trx) => {
         await updateUserRole(trx, user.id, role, clock.now().toISOString())
