@@ -19,6 +19,7 @@ import { registerJsonBodyParser } from './http/json-body.js'
 import { loggerOptions, registerResponseLog } from './http/logging.js'
 import { registerOpenApi } from './http/openapi.js'
 import { answerClientError } from './http/client-error.js'
+import { registerTextInputGuard } from './http/text-input-guard.js'
 import { registerSecurityHeaders, setSecurityHeaders } from './http/security-headers.js'
 import { registerValidators } from './http/validation.js'
 import { startMaintenance } from './maintenance.js'
@@ -99,6 +100,7 @@ export async function buildApp(
   registerValidators(app)
   registerJsonBodyParser(app, config.bodyLimitBytes)
   registerSecurityHeaders(app)
+  registerTextInputGuard(app)
   registerResponseLog(app)
   installDialect(app, renderFastApi)
   if (config.corsOrigins.length > 0) {
