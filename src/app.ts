@@ -19,6 +19,8 @@ import { registerHome } from './http/home.js'
 import { registerJsonBodyParser } from './http/json-body.js'
 import { loggerOptions, registerResponseLog } from './http/logging.js'
 import { registerOpenApi } from './http/openapi.js'
+import { answerClientError } from './http/client-error.js'
+import { registerTextInputGuard } from './http/text-input-guard.js'
 import { registerSecurityHeaders, setSecurityHeaders } from './http/security-headers.js'
 import { registerValidators } from './http/validation.js'
 import { startMaintenance } from './maintenance.js'
@@ -74,6 +76,8 @@ export async function buildApp(
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
+    // Node's own 400/408/431 replies get the security headers too.
+    clientErrorHandler: answerClientError,
     // Path parameters (one-time link keys) are judged by each route's schema and answered in its
     // surface's dialect; the router's own limit would answer long ones with a raw 414 that echoes
     // the path. Node's header limit (16 KiB) still bounds the URL.
@@ -98,6 +102,7 @@ export async function buildApp(
   registerValidators(app)
   registerJsonBodyParser(app, config.bodyLimitBytes)
   registerSecurityHeaders(app)
+  registerTextInputGuard(app)
   registerResponseLog(app)
   installDialect(app, renderFastApi)
   if (config.corsOrigins.length > 0) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 
+import { parseAccountSelector } from './cli/account-selector.js'
 import { readSecretLine } from './cli/read-secret.js'
 import { ConfigError, loadConfig } from './config.js'
 import type { LoadedConfig } from './config.js'
@@ -17,11 +18,14 @@ const HELP = `strongroom ${VERSION}: secret storage with five published APIs
 Usage:
   strongroom serve                      serve every surface (what \`npm start\` runs)
   strongroom migrate                    apply pending database migrations (needed for PostgreSQL)
-  strongroom admin grant <username>     give a user the admin role (username or e-mail)
-  strongroom admin revoke <username>    take the admin role away
-  strongroom user set-password <username>
+  strongroom admin grant <account>      give a user the admin role
+  strongroom admin revoke <account>     take the admin role away
+  strongroom user set-password <account>
                                         set a new password, read from standard input (never an
                                         argument); every older token of that user stops working
+    <account> is --email ADDRESS, --username NAME, --id N, or one word that is a username
+    or an e-mail (refused when it names two accounts); each change prints the account's id,
+    e-mail and username
   strongroom audit verify [--public-key KEY] [--checkpoint FILE]
                                         check the audit log against its signed checkpoints with
                                         the public key alone; names the first broken event, and
@@ -37,7 +41,7 @@ Configuration comes from the environment and from .env in the working directory
 (DATABASE_URL, DATA_DIR, APP_SECRET, …; see README.md). The CLI works on the same store
 as a running server and may run while it serves.
 
-Exit codes: 0 success, 1 failure (e.g. a broken audit chain), 2 usage or configuration error.`
+Exit codes: 0 success, 1 failure (e.g. a broken audit log), 2 usage or configuration error.`
 
 async function main(argv: readonly string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -52,7 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
       checkpoint: { type: 'string' },
     },
   })
-  const [command, sub, arg] = positionals
+  const [command, sub] = positionals
   if (values.version === true) return print({ code: 0, out: VERSION })
   if (values.help === true || command === undefined || command === 'help')
     return print({ code: 0, out: HELP })
@@ -76,17 +80,21 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'migrate':
       return print(await (await commands()).migrate(config))
-    case 'admin':
-      if ((sub === 'grant' || sub === 'revoke') && arg !== undefined && arg !== '') {
-        return print(await (await commands()).setAdmin(config, arg, sub === 'grant'))
+    case 'admin': {
+      const selector = parseAccountSelector(argv.slice(2))
+      if ((sub === 'grant' || sub === 'revoke') && !('error' in selector)) {
+        return print(await (await commands()).setAdmin(config, selector, sub === 'grant'))
       }
-      return print({ code: 2, err: 'Usage: strongroom admin grant|revoke <username>' })
-    case 'user':
-      if (sub === 'set-password' && arg !== undefined && arg !== '') {
-        const password = await readSecretLine(`New password for ${arg}: `)
-        return print(await (await commands()).setPassword(config, arg, password))
+      return print({ code: 2, err: usage('admin grant|revoke', selector) })
+    }
+    case 'user': {
+      const selector = parseAccountSelector(argv.slice(2))
+      if (sub === 'set-password' && !('error' in selector)) {
+        const password = await readSecretLine(`New password for ${selector.value}: `)
+        return print(await (await commands()).setPassword(config, selector, password))
       }
-      return print({ code: 2, err: 'Usage: strongroom user set-password <username>' })
+      return print({ code: 2, err: usage('user set-password', selector) })
+    }
     case 'audit':
       if (sub === 'verify') {
         const audit = await import('./cli/audit-commands.js')
@@ -110,6 +118,11 @@ async function main(argv: readonly string[]): Promise<number> {
     default:
       return print({ code: 2, err: `Unknown command "${command}".\n\n${HELP}` })
   }
+}
+
+function usage(command: string, selector: object): string {
+  const why = 'error' in selector ? `${String(selector.error)}\n` : ''
+  return `${why}Usage: strongroom ${command} <username or e-mail> | --email ADDRESS | --username NAME | --id N`
 }
 
 function print(outcome: { code: number; out?: string; err?: string }): number {

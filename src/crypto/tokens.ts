@@ -85,6 +85,10 @@ export function createTokenService(options: {
 
     async verify(token) {
       const now = clock.now().getTime() / 1000
+      // RFC 7515 §2 / RFC 4648 §3.5: a JWS part is unpadded base64url, and a decoder may accept
+      // other spellings of the same bytes (padding, non-zero unused bits). One token, one spelling:
+      // otherwise a revoked or logged token has siblings that still look new.
+      if (!isCanonicalCompactJws(token)) throw new TokenError('malformed')
       const cacheKey = createHash('sha256').update(token).digest('base64url')
       const cached = verified.get(cacheKey)
       if (cached !== undefined) {
@@ -131,4 +135,18 @@ export function createTokenService(options: {
       return claims
     },
   }
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+
+/** Three dot-separated parts, each exactly what re-encoding its bytes gives back. */
+function isCanonicalCompactJws(token: string): boolean {
+  const parts = token.split('.')
+  return (
+    parts.length === 3 &&
+    parts.every(
+      (part) =>
+        BASE64URL.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part,
+    )
+  )
 }

@@ -19,6 +19,18 @@ const APP_CSP =
 const isDocsPath = (url: string): boolean => /^\/(api\/)?docs(\/|$|\?)/.test(url)
 const isAppPath = (url: string): boolean => /^\/app(\/|$|\?)/.test(url)
 
+/** The headers of every response; `docs` selects the Swagger UI's looser CSP. */
+export function securityHeaders(docs = false, app = false): Readonly<Record<string, string>> {
+  return {
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': docs ? DOCS_CSP : app ? APP_CSP : API_CSP,
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  }
+}
+
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     setSecurityHeaders(request.url, reply)
@@ -29,12 +41,9 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
 /** The headers themselves; also for replies sent outside any route's hooks (framework errors). */
 export function setSecurityHeaders(url: string, reply: FastifyReply): void {
   const docs = isDocsPath(url)
-  reply.header('X-Content-Type-Options', 'nosniff')
-  reply.header('X-Frame-Options', 'DENY')
-  reply.header('Content-Security-Policy', docs ? DOCS_CSP : isAppPath(url) ? APP_CSP : API_CSP)
-  reply.header('Referrer-Policy', 'no-referrer')
-  reply.header('Cross-Origin-Opener-Policy', 'same-origin')
-  reply.header('Cross-Origin-Resource-Policy', 'same-origin')
+  for (const [name, value] of Object.entries(securityHeaders(docs, isAppPath(url)))) {
+    reply.header(name, value)
+  }
   // Any API response may carry a token, a secret or a key: never cache one unless a route said
   // otherwise (the One-time surface sets its own, stricter, value).
   if (!docs && !reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store')

@@ -66,7 +66,7 @@ for (const dialect of DIALECTS) {
 
       const granted = runCli(['admin', 'grant', username.toUpperCase()], environment.env)
       assert.equal(granted.code, 0, granted.stderr)
-      assert.match(granted.stdout, /is now an admin/)
+      assert.match(granted.stdout, /: now an admin/)
       assert.equal(await role(), 'admin')
 
       const revoked = runCli(['admin', 'revoke', username], environment.env)
@@ -88,6 +88,90 @@ for (const dialect of DIALECTS) {
         ['{"role":"admin"}', '{"role":"user"}'],
       )
       assert.equal(runCli(['audit', 'verify'], environment.env).code, 0)
+    })
+  })
+}
+
+for (const dialect of DIALECTS) {
+  describe(`strongroom CLI names accounts unambiguously (${dialect})`, () => {
+    it('selects by --email, --username or --id, refuses an ambiguous word and unknown flags', async (t) => {
+      const environment = await createTestEnvironment(t, { dialect })
+      const app = await buildApp(environment.config)
+      const operator = await signUp(app)
+      await app.close()
+      // Two accounts that collided before identifier claims existed: one's username is the
+      // other's e-mail (registration refuses this now; old stores may hold it).
+      const now = new Date().toISOString()
+      await runBehindTheBack(
+        environment,
+        `insert into users (username, username_key, email, email_key, role, password_hash, token_version, created_at, updated_at) values ('Boss@Example.com', 'boss@example.com', 'mallory@example.com', 'mallory@example.com', 'user', 'x', 0, '${now}', '${now}')`,
+        `insert into users (username, username_key, email, email_key, role, password_hash, token_version, created_at, updated_at) values ('boss', 'boss', 'boss@example.com', 'boss@example.com', 'user', 'x', 0, '${now}', '${now}')`,
+      )
+      const { store } = openServices(t, environment)
+      const roles = async (): Promise<Record<string, string>> => {
+        const rows = await store.db.selectFrom('users').select(['username', 'role']).execute()
+        return Object.fromEntries(rows.map((row) => [row.username ?? '', row.role]))
+      }
+      const boss = await findUserByUsernameKey(store.db, 'boss')
+      assert.ok(boss !== undefined)
+
+      const ambiguous = runCli(['admin', 'grant', 'boss@example.com'], environment.env)
+      assert.equal(ambiguous.code, 1)
+      assert.match(ambiguous.stderr, /matches more than one account; nothing changed/)
+      assert.equal((await roles())['Boss@Example.com'], 'user')
+      assert.equal((await roles()).boss, 'user')
+
+      const byEmail = runCli(['admin', 'grant', '--email', 'BOSS@example.com'], environment.env)
+      assert.equal(byEmail.code, 0, byEmail.stderr)
+      assert.match(
+        byEmail.stdout,
+        new RegExp(
+          `Changed user ${boss.id} \\(e-mail: boss@example\\.com, username: boss\\): now an admin`,
+        ),
+      )
+      assert.deepEqual(await roles(), {
+        [operator.username]: 'user',
+        'Boss@Example.com': 'user',
+        boss: 'admin',
+      })
+
+      const byUsername = runCli(['admin', 'revoke', '--username=boss'], environment.env)
+      assert.equal(byUsername.code, 0, byUsername.stderr)
+      assert.match(byUsername.stdout, /username: boss\): no longer an admin/)
+      const byId = runCli(['admin', 'grant', '--id', String(boss.id)], environment.env)
+      assert.equal(byId.code, 0, byId.stderr)
+      assert.equal((await roles()).boss, 'admin')
+
+      const password = runCli(
+        ['user', 'set-password', '--id', String(boss.id)],
+        environment.env,
+        'n3w-pass\n',
+      )
+      assert.equal(password.code, 0, password.stderr)
+      assert.match(
+        password.stdout,
+        new RegExp(`Changed user ${boss.id} \\(e-mail: boss@example\\.com`),
+      )
+      const ambiguousPassword = runCli(
+        ['user', 'set-password', 'boss@example.com'],
+        environment.env,
+        'x\n',
+      )
+      assert.equal(ambiguousPassword.code, 1)
+
+      for (const args of [
+        ['admin', 'grant', '--emial', 'boss@example.com'],
+        ['admin', 'grant', '--email', 'boss@example.com', '--id', '1'],
+        ['admin', 'grant', 'boss', 'extra'],
+        ['admin', 'grant'],
+        ['user', 'set-password', '--force', 'boss'],
+      ]) {
+        const refused = runCli(args, environment.env, 'x\n')
+        assert.equal(refused.code, 2, args.join(' '))
+        assert.match(refused.stderr, /Usage: strongroom/)
+      }
+      assert.equal(runCli(['admin', 'grant', '--id', '999999'], environment.env).code, 1)
+      assert.equal((await roles())[operator.username], 'user')
     })
   })
 }
@@ -133,7 +217,7 @@ describe('strongroom CLI (configuration and usage)', () => {
     const environment = await createTestEnvironment(t)
     const help = runCli(['help'], environment.env)
     assert.equal(help.code, 0)
-    assert.match(help.stdout, /strongroom admin grant <username>/)
+    assert.match(help.stdout, /strongroom admin grant <account>/)
 
     assert.equal(runCli(['admin', 'promote', 'x'], environment.env).code, 2)
     assert.equal(runCli(['frobnicate'], environment.env).code, 2)

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 
 import { SignJWT } from 'jose'
 
-import { createTokenService } from '../../src/crypto/tokens.js'
+import { createTokenService, TokenError } from '../../src/crypto/tokens.js'
 import { manualClock } from '../helpers/clock.js'
 
 const b64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url')
@@ -176,6 +176,38 @@ describe('access tokens', () => {
       })
     })
   }
+
+  it('accepts only the canonical base64url of each part (no padding, unused bits zero)', async () => {
+    const { token } = await tokens.issue(1, 0)
+    await tokens.verify(token)
+    const [header = '', payload = '', signature = ''] = token.split('.')
+    // 32 signature bytes are 43 characters: the last one carries 2 unused bits.
+    const last = signature.at(-1) ?? 'A'
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const index = alphabet.indexOf(last)
+    const sameBytes = [1, 2, 3]
+      .map((bits) => alphabet[(index & ~3) | bits] ?? '')
+      .filter((char) => char !== last)
+      .map((char) => `${header}.${payload}.${signature.slice(0, -1)}${char}`)
+    for (const variant of sameBytes) {
+      // The decoded signature is unchanged: only the encoding differs.
+      assert.deepEqual(
+        Buffer.from(variant.split('.')[2] ?? '', 'base64url'),
+        Buffer.from(signature, 'base64url'),
+      )
+    }
+    const variants = [
+      ...sameBytes,
+      `${header}.${payload}.${signature}=`,
+      `${header}=.${payload}.${signature}`,
+      `${header}.${payload}==.${signature}`,
+      `${header}.${payload}.${signature.replaceAll('_', '/').replaceAll('-', '+')}`,
+    ].filter((variant) => variant !== token)
+    assert.ok(variants.length >= 6)
+    for (const variant of variants) {
+      await assert.rejects(tokens.verify(variant), TokenError, variant)
+    }
+  })
 
   it('refuses a token one second after it expires, with an injected clock', async () => {
     const local = manualClock()

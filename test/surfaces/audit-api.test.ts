@@ -103,6 +103,10 @@ for (const dialect of DIALECTS) {
         '?limit=0',
         '?limit=501',
         '?since=yesterday',
+        // A leap second is valid RFC 3339 but not a JavaScript Date: 422, never a 500.
+        '?since=2016-12-31T23:59:60Z',
+        '?until=2016-12-31T23:59:60Z',
+        '?until=2016-12-31t23:59:60.5%2B00:00',
         '?cursor=bm9wZQ',
         '?type=DROP',
       ]) {

@@ -11,14 +11,16 @@ import type { Transact } from '../../db/transaction.js'
 import { AppError, conflict, notFound, unauthorized } from '../../errors.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { RequestContext } from '../audit/types.js'
-import { emailKey, usernameKey } from './identity.js'
-import type { LoginKind } from './identity.js'
+import { findClaimedKeys, insertClaims } from './claims-repo.js'
+import { emailKey, identifierClaims, usernameKey } from './identity.js'
+import type { IdentifierClaim, LoginKind } from './identity.js'
+import { enforceUsername } from './username-profile.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { deleteClosedCounters } from '../limits/sql-counter-store.js'
 import { deleteExpiredRevocations, findAuthState, insertRevokedToken } from './tokens-repo.js'
 import {
-  findTakenKeys,
   findUserByEmailKey,
+  findUserById,
   findUserByUsernameKey,
   insertUser,
   updateUserPassword,
@@ -42,6 +44,15 @@ export interface LoginInput {
   password: string
 }
 
+/**
+ * How an operator names an account; `any` (or a plain string) is a bare word, tried as username
+ * and as e-mail.
+ */
+export interface AccountSelector {
+  by: 'email' | 'username' | 'id' | 'any'
+  value: string
+}
+
 export interface LoginResult {
   token: string
   expiresAt: Date
@@ -55,6 +66,19 @@ const invalidCredentials = (): AppError =>
   new AppError('UNAUTHORIZED', 'Invalid credentials', {
     subject: 'credentials',
     authFailure: 'invalid',
+  })
+
+/** A username the identifier profile refuses (username-profile.ts): a validation failure. */
+const invalidUsername = (): AppError =>
+  new AppError('VALIDATION_FAILED', 'Invalid username', {
+    issues: [
+      {
+        location: 'body',
+        path: ['username'],
+        kind: 'format',
+        message: 'Username contains characters that are not allowed',
+      },
+    ],
   })
 
 export function createAccountService(deps: {
@@ -74,33 +98,55 @@ export function createAccountService(deps: {
       ? findUserByEmailKey(db, emailKey(login))
       : findUserByUsernameKey(db, usernameKey(login))
 
-  /** The operator's way to name a user (CLI): a username, else an e-mail. NOT_FOUND otherwise. */
-  const findByUsernameOrEmail = async (login: string): Promise<UserRow> => {
-    const user = (await findByLogin('username', login)) ?? (await findByLogin('email', login))
+  /**
+   * The operator's way to name a user (CLI): by e-mail, username or id, or a bare word that may
+   * be either of the first two. A bare word that names two accounts (possible only for accounts
+   * that collided before identifier claims) is refused, never guessed. NOT_FOUND when none.
+   */
+  const findBySelector = async (selector: AccountSelector | string): Promise<UserRow> => {
+    const { by, value } = typeof selector === 'string' ? { by: 'any', value: selector } : selector
+    let user: UserRow | undefined
+    if (by === 'id') {
+      user = /^[1-9]\d{0,15}$/.test(value) ? await findUserById(db, Number(value)) : undefined
+    } else if (by === 'email' || by === 'username') {
+      user = await findByLogin(by, value)
+    } else {
+      const byUsername = await findByLogin('username', value)
+      const byEmail = await findByLogin('email', value)
+      if (byUsername !== undefined && byEmail !== undefined && byUsername.id !== byEmail.id) {
+        throw new AppError('CONFLICT', 'Ambiguous account', { subject: 'ambiguous-account' })
+      }
+      user = byUsername ?? byEmail
+    }
     if (user === undefined) throw notFound('user')
     return user
   }
 
-  const takenField = async (keys: {
-    email: string | null
-    username: string | null
-  }): Promise<string | undefined> => {
-    const taken = await findTakenKeys(db, keys)
-    if (taken.email) return 'email'
-    if (taken.username) return 'username'
-    return undefined
+  /** The field whose identifier another account already holds, e-mail first; none when free. */
+  const claimedField = async (claims: readonly IdentifierClaim[]) => {
+    const taken = await findClaimedKeys(
+      db,
+      claims.map((claim) => claim.key),
+    )
+    return (
+      claims.find((claim) => claim.field === 'email' && taken.has(claim.key)) ??
+      claims.find((claim) => taken.has(claim.key))
+    )?.field
   }
 
   return {
     /** Creates a user; CONFLICT names the field (`email` or `username`) that is already used. */
     async register(input: RegisterInput, context: RequestContext): Promise<UserView> {
-      const keys = {
-        email: input.email === undefined ? null : emailKey(input.email),
-        username: input.username === undefined ? null : usernameKey(input.username),
+      if (input.username !== undefined && !enforceUsername(input.username).ok) {
+        throw invalidUsername()
       }
-      // Checked before hashing so a duplicate costs no argon2 time; the unique indexes still
-      // decide races below.
-      const field = await takenField(keys)
+      const claims = identifierClaims({
+        email: input.email ?? null,
+        username: input.username ?? null,
+      })
+      // Checked before hashing so a duplicate costs no argon2 time; the claims' primary key
+      // still decides races below.
+      const field = await claimedField(claims)
       if (field !== undefined) throw conflict(field)
 
       const passwordHash = await passwords.hash(input.password)
@@ -109,15 +155,20 @@ export function createAccountService(deps: {
         return await transact(async (trx) => {
           const id = await insertUser(trx, {
             username: input.username ?? null,
-            username_key: keys.username,
+            username_key: input.username === undefined ? null : usernameKey(input.username),
             email: input.email ?? null,
-            email_key: keys.email,
+            email_key: input.email === undefined ? null : emailKey(input.email),
             role: 'user',
             password_hash: passwordHash,
             token_version: 0,
             created_at: now,
             updated_at: now,
           })
+          await insertClaims(
+            trx,
+            id,
+            claims.map((claim) => claim.key),
+          )
           // Sealed after the insert: the AAD binds each value to this user's id.
           if (input.phone !== undefined || input.address !== undefined) {
             await trx
@@ -145,7 +196,7 @@ export function createAccountService(deps: {
           }
         })
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict((await takenField(keys)) ?? 'email')
+        if (isUniqueViolation(error)) throw conflict((await claimedField(claims)) ?? 'email')
         throw error
       }
     },
@@ -248,8 +299,12 @@ export function createAccountService(deps: {
      * Sets a new password (the `strongroom user set-password` command). Every token issued before
      * dies at once, on every node: tokens carry the user's token version, which this bumps.
      */
-    async setPassword(login: string, password: string, context: RequestContext): Promise<UserView> {
-      const user = await findByUsernameOrEmail(login)
+    async setPassword(
+      selector: AccountSelector | string,
+      password: string,
+      context: RequestContext,
+    ): Promise<UserView> {
+      const user = await findBySelector(selector)
       const passwordHash = await passwords.hash(password)
       await transact(async (trx) => {
         await updateUserPassword(trx, user.id, passwordHash, clock.now().toISOString())
@@ -277,8 +332,12 @@ export function createAccountService(deps: {
     },
 
     /** Grants or revokes the admin role (the `strongroom admin` command). */
-    async setRole(login: string, role: Role, context: RequestContext): Promise<UserView> {
-      const user = await findByUsernameOrEmail(login)
+    async setRole(
+      selector: AccountSelector | string,
+      role: Role,
+      context: RequestContext,
+    ): Promise<UserView> {
+      const user = await findBySelector(selector)
       await transact(async (trx) => {
         await updateUserRole(trx, user.id, role, clock.now().toISOString())
         await audit.append(trx, {

@@ -48,27 +48,6 @@ export function listUsers(
     .execute()
 }
 
-/** Which of the given unique keys are already taken, if any. */
-export async function findTakenKeys(
-  db: Kysely<Database>,
-  keys: { email: string | null; username: string | null },
-): Promise<{ email: boolean; username: boolean }> {
-  const rows = await db
-    .selectFrom('users')
-    .select(['email_key', 'username_key'])
-    .where((eb) =>
-      eb.or([
-        ...(keys.email === null ? [] : [eb('email_key', '=', keys.email)]),
-        ...(keys.username === null ? [] : [eb('username_key', '=', keys.username)]),
-      ]),
-    )
-    .execute()
-  return {
-    email: keys.email !== null && rows.some((row) => row.email_key === keys.email),
-    username: keys.username !== null && rows.some((row) => row.username_key === keys.username),
-  }
-}
-
 export async function insertUser(
   db: Kysely<Database>,
   values: Omit<Insertable<UsersTable>, 'id'>,

@@ -2,12 +2,22 @@ import { Type } from 'typebox'
 
 /** The audit API's query and responses. Response schemas list every field a client may see. */
 
+/**
+ * An RFC 3339 instant that JavaScript can represent. RFC 3339 §5.6 allows a leap second (`:60`),
+ * which `new Date()` cannot hold; such a bound is refused (422) rather than guessed at.
+ */
+const Instant = Type.String({
+  format: 'date-time',
+  maxLength: 40,
+  pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:[0-5]\\d',
+})
+
 export const AuditListQuery = Type.Object({
   /** Comma-separated event types; `vault.*` matches a family. */
   type: Type.Optional(Type.String({ maxLength: 512, pattern: '^[a-z*.-]+(,[a-z*.-]+)*$' })),
   actor: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
-  since: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
-  until: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+  since: Type.Optional(Instant),
+  until: Type.Optional(Instant),
   cursor: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
 })

@@ -151,6 +151,7 @@ const TOO_SHORT: Readonly<Record<string, string>> = {
 }
 const FORMAT: Readonly<Record<string, string>> = {
   email: 'is invalid',
+  username: 'is invalid',
   name: 'must be valid Unicode text',
   encrypted_data: 'must be valid Unicode text',
 }
