@@ -28,10 +28,25 @@ export async function createPostgresSchema(): Promise<{
   return {
     url: url.toString(),
     schema,
-    drop: () =>
-      withClient((client) => client.query(`drop schema if exists ${schema} cascade`)).then(
-        () => undefined,
-      ),
+    drop: () => dropSchema(schema),
+  }
+}
+
+/**
+ * Drops a test's schema. A serving app's audit sequencer may still be reading its tables when a
+ * test's cleanup runs (hooks run in the order they were added, so the schema's drop can come
+ * before the app's close); PostgreSQL then breaks the lock cycle by failing one side with a
+ * deadlock (40P01), and the drop simply runs again.
+ */
+async function dropSchema(schema: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withClient((client) => client.query(`drop schema if exists ${schema} cascade`))
+      return
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+    }
   }
 }
 
