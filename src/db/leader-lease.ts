@@ -56,6 +56,11 @@ export function createLeaderLease(
           if (client === fresh) drop()
         })
         await fresh.connect()
+        // The lease must never keep a process alive by itself (an app left unclosed, a CLI
+        // finishing): its socket does not hold the event loop open.
+        ;(
+          fresh as unknown as { connection?: { stream?: { unref?: () => void } } }
+        ).connection?.stream?.unref?.()
         client = fresh
       }
       const result = await client.query<{ locked: boolean }>(
