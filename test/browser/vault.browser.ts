@@ -161,7 +161,7 @@ for (const dialect of DIALECTS) {
       await a.reload()
       await tab(a, 'Audit log')
       await a.getByRole('heading', { name: 'Audit events (everyone)' }).waitFor()
-      await a.getByText(/Verified All \d+ events are intact/).waitFor()
+      await a.getByText(/Verified All \d+ sealed events are intact/).waitFor()
       assert.deepEqual(unexpected(alice.problems, []), [])
     })
 
