@@ -1,27 +1,25 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 
-import { parsePublicKey, verifyCheckpoint } from '../../src/crypto/checkpoint.js'
+import {
+  parseCheckpointJson,
+  parsePublicKey,
+  verifyCheckpoint,
+} from '../../src/crypto/checkpoint.js'
+import type { CheckpointJson } from '../../src/crypto/checkpoint.js'
+import type { AuditEventView } from '../../src/domain/audit/views.js'
 import { verifyConsistency, verifyInclusion } from '../../src/crypto/merkle.js'
 import { eventLeafHash, canonicalDetails } from '../../src/domain/audit/leaf.js'
 import { buildTestApp, openServices } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { bearer, json, signUp } from '../helpers/http.js'
 
-interface CheckpointBody {
-  tree_size: number
-  root_hash: string
-  issued_at: string
-  key_id: string
-  signature: string
+type CheckpointBody = CheckpointJson
+const asCheckpoint = (c: CheckpointBody) => {
+  const parsed = parseCheckpointJson(c)
+  assert.ok(parsed !== undefined)
+  return parsed
 }
-const asCheckpoint = (c: CheckpointBody) => ({
-  treeSize: c.tree_size,
-  rootHash: c.root_hash,
-  issuedAt: c.issued_at,
-  keyId: c.key_id,
-  signature: c.signature,
-})
 const unhex = (h: string): Buffer => Buffer.from(h, 'hex')
 
 for (const dialect of DIALECTS) {
@@ -82,20 +80,7 @@ for (const dialect of DIALECTS) {
       })
       assert.equal(proofResponse.statusCode, 200, proofResponse.body)
       const proof = json(proofResponse) as {
-        event: {
-          seq: number
-          id: string
-          occurred_at: string
-          type: string
-          outcome: string
-          actor_id: number | null
-          target_type: string | null
-          target_id: string | null
-          client_ip: string
-          user_agent: string
-          details: Record<string, string | number | boolean | null>
-          leaf_hash: string
-        }
+        event: AuditEventView & { seq: number; leaf_hash: string }
         leaf_index: number
         checkpoint: CheckpointBody
         audit_path: string[]

@@ -29,43 +29,29 @@ export async function insertCheckpoint(db: Kysely<Database>, c: Checkpoint): Pro
 
 /** Every checkpoint, smallest tree first. */
 export async function findCheckpoints(db: Kysely<Database>): Promise<Checkpoint[]> {
-  const rows = await db.selectFrom('audit_checkpoints').selectAll().orderBy('tree_size').execute()
+  const rows = await checkpoints(db).orderBy('tree_size').execute()
   return rows.map(toCheckpoint)
 }
 
-export async function findLatestCheckpoint(db: Kysely<Database>): Promise<Checkpoint | undefined> {
-  const row = await db
-    .selectFrom('audit_checkpoints')
-    .selectAll()
-    .orderBy('tree_size', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+type CheckpointQuery = ReturnType<typeof checkpoints>
+const checkpoints = (db: Kysely<Database>) => db.selectFrom('audit_checkpoints').selectAll()
+
+async function first(query: CheckpointQuery): Promise<Checkpoint | undefined> {
+  const row = await query.limit(1).executeTakeFirst()
   return row === undefined ? undefined : toCheckpoint(row)
 }
+
+export const findLatestCheckpoint = (db: Kysely<Database>): Promise<Checkpoint | undefined> =>
+  first(checkpoints(db).orderBy('tree_size', 'desc'))
 
 /** The smallest checkpoint that covers `treeSize` events (for proofs about an event). */
-export async function findCheckpointCovering(
+export const findCheckpointCovering = (
   db: Kysely<Database>,
   treeSize: number,
-): Promise<Checkpoint | undefined> {
-  const row = await db
-    .selectFrom('audit_checkpoints')
-    .selectAll()
-    .where('tree_size', '>=', treeSize)
-    .orderBy('tree_size')
-    .limit(1)
-    .executeTakeFirst()
-  return row === undefined ? undefined : toCheckpoint(row)
-}
+): Promise<Checkpoint | undefined> =>
+  first(checkpoints(db).where('tree_size', '>=', treeSize).orderBy('tree_size'))
 
-export async function findCheckpoint(
+export const findCheckpoint = (
   db: Kysely<Database>,
   treeSize: number,
-): Promise<Checkpoint | undefined> {
-  const row = await db
-    .selectFrom('audit_checkpoints')
-    .selectAll()
-    .where('tree_size', '=', treeSize)
-    .executeTakeFirst()
-  return row === undefined ? undefined : toCheckpoint(row)
-}
+): Promise<Checkpoint | undefined> => first(checkpoints(db).where('tree_size', '=', treeSize))

@@ -1,4 +1,5 @@
 import { leafHash } from '../../crypto/merkle.js'
+import type { AuditEventsTable } from '../../db/tables/audit.js'
 
 /**
  * What one event contributes to the Merkle tree. The leaf is a JSON array (fixed field order,
@@ -8,21 +9,20 @@ import { leafHash } from '../../crypto/merkle.js'
 
 export const LEAF_VERSION = 'strongroom-audit-event/v1'
 
-/** The hashed fields of one event, as stored and as exported. */
-export interface LeafFields {
-  seq: number
-  event_id: string
-  occurred_at: string
-  type: string
-  actor_id: number | null
-  target_type: string | null
-  target_id: string | null
-  outcome: string
-  client_ip: string
-  user_agent: string
-  /** Canonical JSON text, see `canonicalDetails`. */
-  details: string
-}
+/** The hashed fields of one event, as stored and as exported, with its position. */
+export type LeafFields = Pick<
+  AuditEventsTable,
+  | 'event_id'
+  | 'occurred_at'
+  | 'type'
+  | 'actor_id'
+  | 'target_type'
+  | 'target_id'
+  | 'outcome'
+  | 'client_ip'
+  | 'user_agent'
+  | 'details'
+> & { seq: number }
 
 export function leafBytes(event: LeafFields): Buffer {
   return Buffer.from(
