@@ -19,6 +19,28 @@ export interface LeaderLease {
 
 export const LEASE_RETRY_MS = 1000
 
+interface Stream {
+  ref?: () => void
+  unref?: () => void
+}
+const streamOf = (client: pg.Client): Stream | undefined =>
+  (client as unknown as { connection?: { stream?: Stream } }).connection?.stream
+
+/**
+ * Runs one operation on the lease's connection with its socket holding the event loop open, and
+ * lets go of the loop again afterwards. An idle lease must never keep a process alive by itself
+ * (an app left unclosed, a CLI finishing), but a query or a close in flight must: a process
+ * whose only pending work is an unreferenced socket exits with that promise still pending.
+ */
+async function holdingLoop<T>(client: pg.Client, operation: () => Promise<T>): Promise<T> {
+  streamOf(client)?.ref?.()
+  try {
+    return await operation()
+  } finally {
+    streamOf(client)?.unref?.()
+  }
+}
+
 export function createLeaderLease(
   database: DatabaseConfig,
   role: string,
@@ -56,16 +78,14 @@ export function createLeaderLease(
           if (client === fresh) drop()
         })
         await fresh.connect()
-        // The lease must never keep a process alive by itself (an app left unclosed, a CLI
-        // finishing): its socket does not hold the event loop open.
-        ;(
-          fresh as unknown as { connection?: { stream?: { unref?: () => void } } }
-        ).connection?.stream?.unref?.()
         client = fresh
       }
-      const result = await client.query<{ locked: boolean }>(
-        `select pg_try_advisory_lock(hashtext($1 || current_schema())) as locked`,
-        [`strongroom-lease:${role}:`],
+      const connection = client
+      const result = await holdingLoop(connection, () =>
+        connection.query<{ locked: boolean }>(
+          `select pg_try_advisory_lock(hashtext($1 || current_schema())) as locked`,
+          [`strongroom-lease:${role}:`],
+        ),
       )
       // close() may have run while the query was in flight.
       if (isOpen()) setLeader(result.rows[0]?.locked === true)
@@ -85,8 +105,9 @@ export function createLeaderLease(
       closed = true
       clearInterval(timer)
       setLeader(false)
-      await client?.end().catch(() => undefined)
+      const last = client
       client = undefined
+      if (last !== undefined) await holdingLoop(last, () => last.end()).catch(() => undefined)
     },
   }
 }
