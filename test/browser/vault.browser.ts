@@ -156,7 +156,7 @@ for (const dialect of DIALECTS) {
         types.join(),
       )
 
-      const { services } = openServices(t, server)
+      const { services } = openServices(server)
       await services.accounts.setRole(alice.email, 'admin', { clientIp: '', userAgent: 'test' })
       await a.reload()
       await tab(a, 'Audit log')

@@ -243,10 +243,10 @@ describe('audit verify --from-export, with the public key alone', () => {
   it('verifies an export offline and names edited, removed, inserted, moved and cut lines', async (t) => {
     const environment = await createTestEnvironment(t)
     const adminName = await history(environment)
-    const { services } = openServices(t, environment)
+    const { services } = openServices(environment)
     await services.accounts.setRole(adminName, 'admin', { clientIp: '', userAgent: 'cli' })
     const app = await buildApp(environment.config)
-    t.after(() => app.close())
+    environment.defer(() => app.close())
     const login = await app.inject({
       method: 'POST',
       url: '/login',

@@ -60,7 +60,7 @@ for (const dialect of DIALECTS) {
     it('admin grant and revoke change the role, are audited, and refuse unknown users', async (t) => {
       const environment = await createTestEnvironment(t, { dialect })
       const username = await recordSomeHistory(environment)
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       const role = async (): Promise<string | undefined> =>
         (await findUserByUsernameKey(store.db, username.toLowerCase()))?.role
 
@@ -107,7 +107,7 @@ for (const dialect of DIALECTS) {
         `insert into users (username, username_key, email, email_key, role, password_hash, token_version, created_at, updated_at) values ('Boss@Example.com', 'boss@example.com', 'mallory@example.com', 'mallory@example.com', 'user', 'x', 0, '${now}', '${now}')`,
         `insert into users (username, username_key, email, email_key, role, password_hash, token_version, created_at, updated_at) values ('boss', 'boss', 'boss@example.com', 'boss@example.com', 'user', 'x', 0, '${now}', '${now}')`,
       )
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       const roles = async (): Promise<Record<string, string>> => {
         const rows = await store.db.selectFrom('users').select(['username', 'role']).execute()
         return Object.fromEntries(rows.map((row) => [row.username ?? '', row.role]))
@@ -180,7 +180,7 @@ describe('strongroom user set-password', () => {
   it('reads the password from stdin, kills older tokens, and the new password logs in', async (t) => {
     const environment = await createTestEnvironment(t)
     const app = await buildApp(environment.config)
-    t.after(() => app.close())
+    environment.defer(() => app.close())
     const user = await signUp(app)
 
     const result = runCli(['user', 'set-password', user.email], environment.env, 'n3w-pass\n')

@@ -6,38 +6,9 @@ import { sql } from 'kysely'
 import { openStore } from '../../src/db/connect.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { MIGRATIONS } from '../../src/db/migrations/index.js'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import type { TestContext } from 'node:test'
 
-import { loadConfig } from '../../src/config.js'
-import { openServices, TEST_APP_SECRET } from '../helpers/app.js'
-import type { TestEnvironment } from '../helpers/app.js'
-import { createPostgresSchema, DIALECTS } from '../helpers/dialects.js'
-import type { TestDialect } from '../helpers/dialects.js'
-
-/** A private store that no migration has touched yet, as an installation of an older release. */
-async function unmigratedEnvironment(
-  t: TestContext,
-  dialect: TestDialect,
-): Promise<TestEnvironment> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'strongroom-upgrade-'))
-  t.after(() => {
-    rmSync(dataDir, { recursive: true, force: true })
-  })
-  const env: Record<string, string> = {
-    DATA_DIR: dataDir,
-    APP_SECRET: TEST_APP_SECRET,
-    LOG_LEVEL: 'silent',
-  }
-  if (dialect === 'postgres') {
-    const schema = await createPostgresSchema()
-    t.after(() => schema.drop())
-    env.DATABASE_URL = schema.url
-  }
-  return { config: loadConfig(env).config, dataDir, dialect, env }
-}
+import { createTestEnvironment, openServices } from '../helpers/app.js'
+import { DIALECTS } from '../helpers/dialects.js'
 
 const BEFORE_SEQUENCER = MIGRATIONS.findIndex(
   ([name]) => name === '2026-12-03T1000-audit-sequencer',
@@ -46,7 +17,7 @@ const BEFORE_SEQUENCER = MIGRATIONS.findIndex(
 for (const dialect of DIALECTS) {
   describe(`upgrading the audit log from the hash chain (${dialect})`, () => {
     it('carries every old event over, in order, and seals them into the tree on first start', async (t) => {
-      const environment = await unmigratedEnvironment(t, dialect)
+      const environment = await createTestEnvironment(t, { dialect, migrate: false })
       const store = openStore(environment.config.database)
       try {
         await migrateToLatest(store, MIGRATIONS.slice(0, BEFORE_SEQUENCER))
@@ -60,7 +31,7 @@ for (const dialect of DIALECTS) {
       } finally {
         await store.close()
       }
-      const { services } = openServices(t, environment)
+      const { services } = openServices(environment)
       await services.audit.record({
         type: 'auth.logout',
         outcome: 'success',
@@ -71,7 +42,7 @@ for (const dialect of DIALECTS) {
       const verified = await services.audit.verify()
       assert.equal(verified.ok, true, JSON.stringify(verified.firstBreak))
       assert.equal(verified.checked, 4)
-      const { store: reopened } = openServices(t, environment)
+      const { store: reopened } = openServices(environment)
       const rows = await reopened.db
         .selectFrom('audit_events')
         .select(['seq', 'user_agent'])

@@ -24,7 +24,7 @@ for (const dialect of DIALECTS) {
     it('backfills claims oldest first and keeps colliding accounts', async (t) => {
       const environment = await createTestEnvironment(t, { dialect })
       const store = openStore(environment.config.database)
-      t.after(() => store.close())
+      environment.defer(() => store.close())
       await migrateToLatest(store)
       // Back to the schema before this migration, then the old accounts.
       await store.db.schema.dropTable('identifier_claims').execute()
@@ -78,7 +78,7 @@ for (const dialect of DIALECTS) {
 
       // New registrations meet the backfilled claims.
       const app = await buildApp(environment.config, { store })
-      t.after(() => app.close())
+      environment.defer(() => app.close())
       const taken = await app.inject({
         method: 'POST',
         url: '/v1/auth/register',

@@ -10,7 +10,7 @@ for (const dialect of DIALECTS) {
     it('records register, login success and failure, set, read, a refused read and logout', async (t) => {
       const environment = await buildTestApp(t, { dialect })
       const { app } = environment
-      const { services, store } = openServices(t, environment)
+      const { services, store } = openServices(environment)
       const user = await signUp(app)
       await app.inject({
         method: 'POST',
@@ -74,7 +74,7 @@ for (const dialect of DIALECTS) {
     it('keeps one valid log when many requests append at once from two pools', async (t) => {
       const environment = await buildTestApp(t, { dialect })
       const { app } = environment
-      const { services } = openServices(t, environment)
+      const { services } = openServices(environment)
       const user = await signUp(app)
       await Promise.all(
         Array.from({ length: 40 }, (_, i) =>

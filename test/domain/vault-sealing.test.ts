@@ -48,7 +48,7 @@ for (const dialect of DIALECTS) {
         ids.push((created.body as { secret_id: number }).secret_id)
       }
       const [first, second] = ids as [number, number]
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       const row = await store.db
         .selectFrom('vault_secrets')
         .select(['data_sealed'])

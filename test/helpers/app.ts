@@ -27,6 +27,12 @@ export interface TestEnvironment {
   dialect: TestDialect
   /** Env vars that select this environment, for spawning a real server or the CLI on it. */
   env: Record<string, string>
+  /**
+   * Runs `cleanup` when the test ends, before the store itself is removed; cleanups run last
+   * registered first. An app closed after its PostgreSQL schema was dropped would seal into
+   * nothing, so whatever uses the store is closed through here, not through `t.after`.
+   */
+  defer(cleanup: () => unknown): void
 }
 
 /**
@@ -35,11 +41,24 @@ export interface TestEnvironment {
  */
 export async function createTestEnvironment(
   t: TestContext,
-  options: { dialect?: TestDialect; env?: Record<string, string> } = {},
+  options: {
+    dialect?: TestDialect
+    env?: Record<string, string>
+    /** False: leave the store as no migration has touched it (an older release's upgrade). */
+    migrate?: boolean
+  } = {},
 ): Promise<TestEnvironment> {
   const dialect = options.dialect ?? 'sqlite'
+  // One hook for the whole environment: what uses the store first, newest first, then the store.
+  const cleanups: (() => unknown)[] = []
+  const defer = (cleanup: () => unknown): void => {
+    cleanups.push(cleanup)
+  }
+  t.after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup()
+  })
   const dataDir = mkdtempSync(path.join(tmpdir(), 'strongroom-test-'))
-  t.after(() => {
+  defer(() => {
     rmSync(dataDir, { recursive: true, force: true })
   })
 
@@ -51,11 +70,11 @@ export async function createTestEnvironment(
   }
   if (dialect === 'postgres') {
     const schema = await createPostgresSchema()
-    t.after(() => schema.drop())
+    defer(() => schema.drop())
     env.DATABASE_URL = schema.url
   }
   const { config } = loadConfig(env)
-  if (dialect === 'postgres') {
+  if (dialect === 'postgres' && options.migrate !== false) {
     // What `strongroom migrate` does before PostgreSQL nodes start.
     const store = openStore(config.database)
     try {
@@ -64,7 +83,7 @@ export async function createTestEnvironment(
       await store.close()
     }
   }
-  return { config, dataDir, dialect, env }
+  return { config, dataDir, dialect, env, defer }
 }
 
 export interface TestApp extends TestEnvironment {
@@ -78,19 +97,16 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   const environment = await createTestEnvironment(t, options)
   const app = await buildApp(environment.config, options.overrides)
-  t.after(() => app.close())
+  environment.defer(() => app.close())
   await app.ready()
   return { ...environment, app }
 }
 
 /** The domain services on a test environment's store (what the CLI uses), closed when the test ends. */
-export function openServices(
-  t: TestContext,
-  environment: TestEnvironment,
-): { services: Services; store: Store } {
+export function openServices(environment: TestEnvironment): { services: Services; store: Store } {
   const store = openStore(environment.config.database)
   const services = createServices(environment.config, store, systemClock)
-  t.after(async () => {
+  environment.defer(async () => {
     await services.close()
     await store.close()
   })

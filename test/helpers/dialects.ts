@@ -33,10 +33,9 @@ export async function createPostgresSchema(): Promise<{
 }
 
 /**
- * Drops a test's schema. A serving app's audit sequencer may still be reading its tables when a
- * test's cleanup runs (hooks run in the order they were added, so the schema's drop can come
- * before the app's close); PostgreSQL then breaks the lock cycle by failing one side with a
- * deadlock (40P01), and the drop simply runs again.
+ * Drops a test's schema. Apps on it are closed first (TestEnvironment.defer), but a server
+ * process a test killed may leave a backend whose locks PostgreSQL has not released yet; when
+ * PostgreSQL breaks such a lock cycle with a deadlock (40P01), the drop simply runs again.
  */
 async function dropSchema(schema: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {

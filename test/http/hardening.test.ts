@@ -101,7 +101,7 @@ describe('HTTP hardening', () => {
     const environment = await createTestEnvironment(t)
     const store = openStore(environment.config.database)
     const app = await buildApp(environment.config, { store })
-    t.after(() => app.close())
+    environment.defer(() => app.close())
     const user = await signUp(app)
     await store.close()
     const response = await app.inject({

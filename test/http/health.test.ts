@@ -22,7 +22,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(json(ready), { status: 'ready' })
 
       // Another node (or an operator) rolls the schema back: this node must leave rotation.
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       await sql`delete from strongroom_migrations where name = (select max(name) from strongroom_migrations)`.execute(
         store.db,
       )
@@ -38,7 +38,7 @@ describe('readiness without a store', () => {
     const environment = await createTestEnvironment(t)
     const store = openStore(environment.config.database)
     const app = await buildApp(environment.config, { store })
-    t.after(() => app.close())
+    environment.defer(() => app.close())
     await store.close()
     assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
     const ready = await app.inject({ method: 'GET', url: '/readyz' })

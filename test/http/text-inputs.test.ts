@@ -49,7 +49,7 @@ for (const dialect of DIALECTS) {
       })
       const { app } = environment
       const admin = await signUp(app)
-      const { services } = openServices(t, environment)
+      const { services } = openServices(environment)
       await services.accounts.setRole(admin.username, 'admin', systemContext('test'))
       const document = json(await app.inject({ method: 'GET', url: '/openapi.json' })) as Document
       let checked = 0

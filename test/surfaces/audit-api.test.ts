@@ -29,7 +29,7 @@ for (const dialect of DIALECTS) {
       const clock = manualClock()
       const environment = await buildTestApp(t, { dialect, overrides: { clock } })
       const { app } = environment
-      const { services } = openServices(t, environment)
+      const { services } = openServices(environment)
       const admin = await signUp(app)
       clock.advance(60_000)
       const user = await signUp(app)
@@ -129,7 +129,7 @@ for (const dialect of DIALECTS) {
     it('exports the whole chain as NDJSON, every line carrying its hashes', async (t) => {
       const environment = await buildTestApp(t, { dialect })
       const { app } = environment
-      const { services } = openServices(t, environment)
+      const { services } = openServices(environment)
       const admin = await signUp(app)
       await services.accounts.setRole(admin.username, 'admin', { clientIp: '', userAgent: 'cli' })
       const response = await app.inject({

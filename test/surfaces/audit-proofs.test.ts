@@ -27,7 +27,7 @@ for (const dialect of DIALECTS) {
     it('hands out a public key, signed checkpoints, and inclusion and consistency proofs that verify', async (t) => {
       const environment = await buildTestApp(t, { dialect })
       const { app } = environment
-      const { services } = openServices(t, environment)
+      const { services } = openServices(environment)
       const alice = await signUp(app)
       const bob = await signUp(app)
 

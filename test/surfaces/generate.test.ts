@@ -92,7 +92,7 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < 5; i++) assert.equal((await byBody(app, doomed, `w${i}`)).statusCode, 404)
       assert.deepEqual(json(await byBody(app, doomed, 'right')), NOT_FOUND)
 
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       const events = await store.db
         .selectFrom('audit_events')
         .select(['type', 'target_type', 'client_ip', 'user_agent'])

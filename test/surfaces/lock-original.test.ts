@@ -84,7 +84,7 @@ for (const dialect of DIALECTS) {
     it('logUnlocking, then the debug views in the original columns', async (t) => {
       const environment = await buildTestApp(t, { dialect, env: UNLIMITED })
       const { app } = environment
-      const { services } = openServices(t, environment)
+      const { services } = openServices(environment)
       const user = { username: 'unlocker', password: 'long-enough', phone: '555', address: 'Here' }
       assert.equal((await call(app, 'POST', '/register', user)).statusCode, 200)
       await services.accounts.setRole(user.username, 'admin', SYSTEM)

@@ -61,7 +61,7 @@ for (const dialect of DIALECTS) {
       assert.equal(unlock.statusCode, 200)
       assert.deepEqual(json(unlock), { msg: 'Unlocking process logged successfully' })
 
-      const { store, services } = openServices(t, environment)
+      const { store, services } = openServices(environment)
       const event = await store.db
         .selectFrom('audit_events')
         .selectAll()
@@ -146,7 +146,7 @@ for (const dialect of DIALECTS) {
         overrides: { clock },
       })
       const { app } = environment
-      const { services, store } = openServices(t, environment)
+      const { services, store } = openServices(environment)
       const user = lockUser()
       await register(app, user)
       const unlock = (
@@ -230,7 +230,7 @@ describe('Lock surface debug views', () => {
       env: { ...UNLIMITED, LOCK_DEBUG_VIEWS: 'true' },
     })
     const { app } = environment
-    const { services, store } = openServices(t, environment)
+    const { services, store } = openServices(environment)
     const admin = lockUser()
     const plain = { ...lockUser(), username: '<script>alert(1)</script>' }
     await register(app, admin)

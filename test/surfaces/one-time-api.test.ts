@@ -36,9 +36,9 @@ const remove = (app: FastifyInstance, key: string, passphrase?: string) =>
   })
 
 /** A signed-up user made admin through the domain (what `strongroom admin grant` does). */
-async function admin(t: TestContext, environment: Awaited<ReturnType<typeof buildTestApp>>) {
+async function admin(environment: Awaited<ReturnType<typeof buildTestApp>>) {
   const user = await signUp(environment.app)
-  const { services } = openServices(t, environment)
+  const { services } = openServices(environment)
   await services.accounts.setRole(user.username, 'admin', { clientIp: '', userAgent: 'test' })
   return user
 }
@@ -245,7 +245,7 @@ for (const dialect of DIALECTS) {
     it('pages create, read and delete events oldest first, for admins only', async (t) => {
       const environment = await build(t)
       const { app } = environment
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       const ua = { 'user-agent': 'Mozilla/5.0 (one-time test)' }
       const a = await create(app, { secret: 'a' }, ua)
       const b = await create(app, { secret: 'b', passphrase: 'p' }, ua)
@@ -266,7 +266,7 @@ for (const dialect of DIALECTS) {
       })
 
       const user = await signUp(app)
-      const root = await admin(t, environment)
+      const root = await admin(environment)
       const page = (query: string, token?: string) =>
         app.inject({
           method: 'GET',
@@ -363,7 +363,7 @@ for (const dialect of DIALECTS) {
       const response = await app.inject({ method: 'GET', url: '/api/event?page=1&page_size=10' })
       assert.equal(response.statusCode, 200)
       assert.equal((json(response) as { total: number }).total, 1)
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       const views = await store.db
         .selectFrom('audit_events')
         .select(['actor_id', 'details'])
@@ -380,7 +380,7 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < 5; i++) {
         await app.inject({ method: 'DELETE', url: `/api/secret/${key}?passphrase=w${i}`, headers })
       }
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       const events = await store.db
         .selectFrom('audit_events')
         .select(['type', 'outcome', 'client_ip', 'user_agent', 'details'])

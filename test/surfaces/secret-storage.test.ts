@@ -114,7 +114,7 @@ for (const dialect of DIALECTS) {
         payload: { ...identity, phone: '555', address: 'x', role: 'admin' },
       })
       assert.equal(response.statusCode, 201)
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       const row = await store.db
         .selectFrom('users')
         .select(['phone_sealed', 'address_sealed', 'role'])
@@ -285,7 +285,7 @@ for (const dialect of DIALECTS) {
     it('refuses the token of a deleted user and a logged-out token', async (t) => {
       const environment = await buildTestApp(t, { dialect })
       const { app } = environment
-      const { services, store } = openServices(t, environment)
+      const { services, store } = openServices(environment)
       const gone = await signUp(app)
       const leaving = await signUp(app)
 

@@ -289,7 +289,7 @@ for (const dialect of DIALECTS) {
       assert.equal(anonymous.status, 401)
 
       // Each lookup is audited with who asked and whom they found, never the e-mail asked for.
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       const events = await store.db
         .selectFrom('audit_events')
         .selectAll()

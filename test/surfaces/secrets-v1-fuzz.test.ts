@@ -125,7 +125,7 @@ for (const dialect of DIALECTS) {
         }),
         { numRuns: 600 },
       )
-      const { services } = openServices(t, environment)
+      const { services } = openServices(environment)
       assert.equal((await services.audit.verify()).ok, true)
     })
   })

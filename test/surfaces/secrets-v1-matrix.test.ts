@@ -235,7 +235,7 @@ for (const dialect of DIALECTS) {
         const shared = await v1(app, 'GET', '/secrets/shared', { token: u(actor).token })
         assert.deepEqual(shared.body, { message: 'Success!', data: [] }, actor)
       }
-      const { services } = openServices(t, environment)
+      const { services } = openServices(environment)
       assert.equal((await services.audit.verify()).ok, true)
     })
   })

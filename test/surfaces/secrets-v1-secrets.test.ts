@@ -281,7 +281,7 @@ for (const dialect of DIALECTS) {
         v1(app, 'POST', '/groups', { token: alice.token, body: { group_name: 'alice-team' } }),
         201,
       )
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       assert.equal(await deleteUserRow(store, alice.id), true)
       for (const table of [
         'vault_secrets',

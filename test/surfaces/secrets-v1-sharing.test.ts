@@ -168,7 +168,7 @@ for (const dialect of DIALECTS) {
         },
       })
       assert.equal(registered.status, 201)
-      const { store } = openServices(t, environment)
+      const { store } = openServices(environment)
       const user = await store.db
         .selectFrom('users')
         .select(['phone_sealed', 'address_sealed', 'role'])
@@ -321,7 +321,7 @@ for (const dialect of DIALECTS) {
       await b.delete('/secrets', secret) // denied
       await a.delete('/secrets', secret)
 
-      const { services, store } = openServices(t, environment)
+      const { services, store } = openServices(environment)
       const events = await store.db
         .selectFrom('audit_events')
         .select(['type', 'actor_id', 'target_type', 'target_id', 'outcome', 'details'])

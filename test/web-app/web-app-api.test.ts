@@ -273,7 +273,7 @@ for (const dialect of DIALECTS) {
       const user = await signUp(app)
       const { headers } = await signIn(app, user)
       assert.equal((await call(app, '/audit/verify', {}, headers)).statusCode, 403)
-      const { services } = openServices(t, environment)
+      const { services } = openServices(environment)
       await services.accounts.setRole(user.username, 'admin', { clientIp: '', userAgent: 'test' })
       const verified = await call(app, '/audit/verify', {}, headers)
       assert.equal(verified.statusCode, 200, verified.body)

@@ -124,9 +124,14 @@ export async function insertNodes(
 export async function tryLockSealing(db: Kysely<Database>, dialect: Dialect): Promise<boolean> {
   if (dialect !== 'postgres') return true // SQLite: BEGIN IMMEDIATE already serialises writers
   const result = await sql<{
-    locked: boolean
+    locked: boolean | null
   }>`select pg_try_advisory_xact_lock(hashtext('strongroom-audit-seal:' || current_schema())) as locked`.execute(
     db,
   )
-  return result.rows[0]?.locked === true
+  // current_schema() is null when no schema on the search path exists (it was dropped): that is
+  // a broken store, not a busy one, and waiting for the lock would wait for nothing.
+  const locked = result.rows[0]?.locked
+  if (locked === null || locked === undefined)
+    throw new Error("the store's schema is gone: no schema on the search path exists")
+  return locked
 }
