@@ -158,6 +158,7 @@ export async function buildApp(
   // The audit sequencer runs wherever the app runs, under inject too: events must be sealed for
   // a test's verification as for a node's. services.close() stops it, sealing what is left.
   app.addHook('onReady', async () => {
+    store.startUpkeep()
     services.audit.sequencer.start((error) => {
       app.log.error(
         { err: { message: error instanceof Error ? error.message : 'unknown' } },

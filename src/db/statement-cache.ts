@@ -11,11 +11,14 @@ export const STATEMENT_CACHE_SIZE = 500
  * Eviction is first-in, first-out: cheap, and hot statements come back at once.
  */
 export function withStatementCache(
-  database: SqliteDatabase,
+  database: SqliteDatabase & { readonly inTransaction: boolean },
   size = STATEMENT_CACHE_SIZE,
-): SqliteDatabase {
+): SqliteDatabase & { readonly inTransaction: boolean } {
   const statements = new Map<string, SqliteStatement>()
   return {
+    get inTransaction() {
+      return database.inTransaction
+    },
     close: () => {
       statements.clear()
       database.close()

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto'
 import type { Kysely } from 'kysely'
 
 import type { Clock } from '../../clock.js'
-import { randomId } from '../../crypto/random.js'
+import { timeOrderedId } from '../../crypto/random.js'
 import type { Database } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
 import { findCheckpoints } from './checkpoints-repo.js'
@@ -56,9 +56,11 @@ export function createAuditLog(deps: {
   const { db, transact, clock, publicKey, sequencer } = deps
 
   const append = async (trx: Kysely<Database>, event: AuditEvent): Promise<void> => {
+    const now = clock.now()
     await insertAuditEvent(trx, {
-      event_id: randomId(),
-      occurred_at: clock.now().toISOString(),
+      // Time-ordered, so a busy log appends to its event-id index instead of scattering.
+      event_id: timeOrderedId(now.getTime()),
+      occurred_at: now.toISOString(),
       type: event.type,
       actor_id: event.actorId,
       target_type: event.target?.type ?? null,
