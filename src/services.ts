@@ -14,7 +14,7 @@ import { createOneTimeSealer } from './crypto/one-time-key.js'
 import { createPasswordHasher } from './crypto/passwords.js'
 import { createTokenService } from './crypto/tokens.js'
 import type { Store } from './db/connect.js'
-import { createTransactor } from './db/transaction.js'
+import { createCommitOne, createTransactor } from './db/transaction.js'
 import { createAccountService } from './domain/accounts/account-service.js'
 import type { CounterStore } from './domain/limits/counter-store.js'
 import { createLoginThrottle } from './domain/accounts/login-throttle.js'
@@ -85,7 +85,7 @@ export function createServices(
   })
   const audit = createAuditLog({
     db,
-    transact,
+    commitOne: createCommitOne(store, transact),
     clock,
     publicKey,
     sequencer,
@@ -126,7 +126,7 @@ export function createServices(
     audit,
     health: createHealthService(store),
     accounts,
-    personalSecrets: createPersonalSecretService({ transact, clock, envelope, audit }),
+    personalSecrets: createPersonalSecretService({ db, transact, clock, envelope, audit }),
     auditTrail: createAuditTrail({ db, audit, signer, publicKey }),
     lock: createLockService({ db, audit, envelope, accounts, lookup }),
     oneTime: createOneTimeService({

@@ -13,6 +13,18 @@ import type { Database } from './schema.js'
  */
 export type Transact = <T>(work: (trx: Kysely<Database>) => Promise<T>) => Promise<T>
 
+/**
+ * Runs one write statement durably, at the least cost the store allows: a unit of a commit group
+ * on SQLite, an autocommit statement on PostgreSQL (one round trip instead of BEGIN, statement,
+ * COMMIT; PostgreSQL flushes concurrent commits together by itself). For a write that stands
+ * alone, such as the event that records a read.
+ */
+export type CommitOne = <T>(statement: (db: Kysely<Database>) => Promise<T>) => Promise<T>
+
+export function createCommitOne(store: Store, transact: Transact): CommitOne {
+  return store.dialect === 'postgres' ? (statement) => statement(store.db) : transact
+}
+
 /** Most units of work one commit carries. */
 export const MAX_GROUP_SIZE = 64
 

@@ -14,6 +14,8 @@ import { bearer, json, signUp } from '../helpers/http.js'
 const NO_CACHE = 'no-cache, no-store, must-revalidate'
 const NOT_FOUND = { detail: 'Secret not found' }
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+/** Audit event ids: time-ordered UUIDs (version 7). */
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 async function create(
   app: FastifyInstance,
@@ -320,7 +322,7 @@ for (const dialect of DIALECTS) {
       assert.equal(createB.secret_id, Number(ids[1]?.target_id))
       assert.equal(readA.secret_id, createA.secret_id)
       assert.equal(typeof createA.secret_id, 'number')
-      assert.match(String(createA.id), UUID_V4)
+      assert.match(String(createA.id), UUID_V7)
       assert.match(String(createA.created_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
       assert.equal(createA.client_ip, '127.0.0.1')
       assert.equal(createA.client_user_agent, ua['user-agent'])

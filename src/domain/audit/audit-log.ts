@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely'
 import type { Clock } from '../../clock.js'
 import { timeOrderedId } from '../../crypto/random.js'
 import type { Database } from '../../db/schema.js'
-import type { Transact } from '../../db/transaction.js'
+import type { CommitOne } from '../../db/transaction.js'
 import { findCheckpoints } from './checkpoints-repo.js'
 import { canonicalDetails } from './leaf.js'
 import {
@@ -34,7 +34,10 @@ export interface AuditLog {
    * sequencer orders and seals it off the request path.
    */
   append(trx: Kysely<Database>, event: AuditEvent): Promise<void>
-  /** Records an event in its own transaction: for outcomes with nothing else to commit. */
+  /**
+   * Records an event on its own, durably: for outcomes with nothing else to commit, such as a
+   * read (whose secret leaves only once this has resolved) or a refusal.
+   */
   record(event: AuditEvent): Promise<void>
   /** Checks the sealed log against its signed checkpoints (and `outside` ones, if given). */
   verify(outside?: readonly SourcedCheckpoint[]): Promise<StoreVerification>
@@ -46,14 +49,14 @@ const MAX_USER_AGENT_LENGTH = 512
 
 export function createAuditLog(deps: {
   db: Kysely<Database>
-  transact: Transact
+  commitOne: CommitOne
   clock: Clock
   publicKey: KeyObject
   sequencer: Sequencer
   /** Checkpoints kept outside the database that every verification also checks. */
   witnesses?: () => SourcedCheckpoint[]
 }): AuditLog {
-  const { db, transact, clock, publicKey, sequencer } = deps
+  const { db, commitOne, clock, publicKey, sequencer } = deps
 
   const append = async (trx: Kysely<Database>, event: AuditEvent): Promise<void> => {
     const now = clock.now()
@@ -74,7 +77,7 @@ export function createAuditLog(deps: {
 
   return {
     append,
-    record: (event) => transact((trx) => append(trx, event)),
+    record: (event) => commitOne((db) => append(db, event)),
     sequencer,
     verify: (outside = []) =>
       verifyStore(db, publicKey, [...(deps.witnesses?.() ?? []), ...outside]),

@@ -1,5 +1,8 @@
+import type { Kysely } from 'kysely'
+
 import type { Clock } from '../../clock.js'
 import type { Envelope } from '../../crypto/envelope.js'
+import type { Database } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
 import { AppError, notFound } from '../../errors.js'
 import { usernameKey } from '../accounts/identity.js'
@@ -18,12 +21,13 @@ const aadFor = (userId: number): string => `personal-secret:${userId}`
  * other user exists or has a secret.
  */
 export function createPersonalSecretService(deps: {
+  db: Kysely<Database>
   transact: Transact
   clock: Clock
   envelope: Envelope
   audit: Pick<AuditLog, 'append' | 'record'>
 }) {
-  const { transact, clock, envelope, audit } = deps
+  const { db, transact, clock, envelope, audit } = deps
 
   const requireSelf = async (
     principal: Principal,
@@ -69,24 +73,28 @@ export function createPersonalSecretService(deps: {
       })
     },
 
-    /** The secret, after its read is on the audit chain (nothing reaches a client unrecorded). */
+    /**
+     * The secret, once its read is on the audit log. A read takes no transaction: the row is
+     * read as committed, and the event that records the read is committed (and on disk) before
+     * the secret leaves; no record, no secret.
+     */
     async get(principal: Principal, username: string, context: RequestContext): Promise<string> {
       await requireSelf(principal, username, 'personal-secret.read', context)
-      return transact(async (trx) => {
-        const sealed = await findPersonalSecret(trx, principal.userId)
-        if (sealed === undefined) throw notFound('personal-secret')
-        const plaintext = envelope.open(sealed, aadFor(principal.userId))
-        await audit.append(trx, {
+      const sealed = await findPersonalSecret(db, principal.userId)
+      if (sealed === undefined) throw notFound('personal-secret')
+      const plaintext = envelope.open(sealed, aadFor(principal.userId))
+      try {
+        await audit.record({
           type: 'personal-secret.read',
           outcome: 'success',
           actorId: principal.userId,
           target: { type: 'user', id: principal.userId },
           context,
         })
-        const secret = plaintext.toString('utf8')
+        return plaintext.toString('utf8')
+      } finally {
         plaintext.fill(0)
-        return secret
-      })
+      }
     },
   }
 }
