@@ -8,6 +8,7 @@ import type pg from 'pg'
 
 import type { DatabaseConfig } from '../config.js'
 import { DurableSqliteDialect } from './durable-sqlite-dialect.js'
+import { preparingClient } from './preparing-pg-client.js'
 import type { Database } from './schema.js'
 import { withStatementCache } from './statement-cache.js'
 import { startWalCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './wal-checkpointer.js'
@@ -103,7 +104,12 @@ const pgTypes = (driver: typeof pg): pg.CustomTypesConfig => ({
 
 function openPostgres(url: string): Store {
   const driver = loadPg()
-  const pool = new driver.Pool({ connectionString: url, max: 10, types: pgTypes(driver) })
+  const pool = new driver.Pool({
+    connectionString: url,
+    max: 10,
+    types: pgTypes(driver),
+    Client: preparingClient(driver),
+  })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

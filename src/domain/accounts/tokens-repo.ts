@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 
+import { prepared } from '../../db/prepared.js'
 import type { Database, Role } from '../../db/schema.js'
 
 export interface AuthState {
@@ -13,14 +14,11 @@ export interface AuthState {
 
 /**
  * Everything needed to honour a token, in one round trip: the user (absent if deleted), their
- * role and token version, and whether this token id was logged out.
+ * role and token version, and whether this token id was logged out. Every authenticated request
+ * runs it, so it is prepared (db/prepared.ts).
  */
-export async function findAuthState(
-  db: Kysely<Database>,
-  userId: number,
-  jti: string,
-): Promise<AuthState | undefined> {
-  const row = await db
+const authState = prepared((db, p: { userId: number; jti: string }) =>
+  db
     .selectFrom('users')
     .select((eb) => [
       'users.id',
@@ -28,10 +26,19 @@ export async function findAuthState(
       'users.email',
       'users.role',
       'users.token_version',
-      eb.exists(eb.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti)).as('revoked'),
+      eb
+        .exists(eb.selectFrom('revoked_tokens').select('jti').where('jti', '=', p.jti))
+        .as('revoked'),
     ])
-    .where('users.id', '=', userId)
-    .executeTakeFirst()
+    .where('users.id', '=', p.userId),
+)
+
+export async function findAuthState(
+  db: Kysely<Database>,
+  userId: number,
+  jti: string,
+): Promise<AuthState | undefined> {
+  const row = await authState.first(db, { userId, jti })
   // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
   return row === undefined ? undefined : { ...row, revoked: Boolean(row.revoked) }
 }

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely'
 
+import { prepared } from '../../db/prepared.js'
 import type { Database } from '../../db/schema.js'
 import type { AuditEventsTable } from '../../db/tables/audit.js'
 
@@ -14,8 +15,24 @@ export type NewAuditEventRow = Omit<
   'id' | 'seq' | 'leaf_hash' | 'sealed_at'
 >
 
+/** Every audited request inserts one event: prepared (db/prepared.ts). */
+const eventInsert = prepared((db, p: NewAuditEventRow) =>
+  db.insertInto('audit_events').values({
+    event_id: p.event_id,
+    occurred_at: p.occurred_at,
+    type: p.type,
+    actor_id: p.actor_id,
+    target_type: p.target_type,
+    target_id: p.target_id,
+    outcome: p.outcome,
+    client_ip: p.client_ip,
+    user_agent: p.user_agent,
+    details: p.details,
+  }),
+)
+
 export async function insertAuditEvent(db: Kysely<Database>, row: NewAuditEventRow): Promise<void> {
-  await db.insertInto('audit_events').values(row).execute()
+  await eventInsert.execute(db, row)
 }
 
 /** Sealed events in `seq` order, a page at a time, so verifying a long log needs little memory. */

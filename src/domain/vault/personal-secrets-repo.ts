@@ -1,17 +1,17 @@
 import type { Kysely } from 'kysely'
 
+import { prepared } from '../../db/prepared.js'
 import type { Database } from '../../db/schema.js'
+
+const personalSecret = prepared((db, p: { userId: number }) =>
+  db.selectFrom('personal_secrets').select('sealed').where('user_id', '=', p.userId),
+)
 
 export async function findPersonalSecret(
   db: Kysely<Database>,
   userId: number,
 ): Promise<Buffer | undefined> {
-  const row = await db
-    .selectFrom('personal_secrets')
-    .select('sealed')
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
-  return row?.sealed
+  return (await personalSecret.first(db, { userId }))?.sealed
 }
 
 /** Insert or overwrite: a user has one personal secret (docs/surfaces/1-secret-storage.md). */
