@@ -7,11 +7,11 @@ import type { FastifyInstance } from 'fastify'
  * lost. Registered on the scope, it covers routes, errors, 404s and 405s alike.
  */
 export function sendExactJsonType(scope: FastifyInstance): void {
-  scope.addHook('onSend', async (_request, reply, payload) => {
+  scope.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type')
     if (typeof type === 'string' && /^application\/json\s*;/i.test(type)) {
       reply.header('content-type', 'application/json')
     }
-    return payload
+    done(null, payload)
   })
 }

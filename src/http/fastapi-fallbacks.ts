@@ -46,34 +46,51 @@ export function installFastApiFallbacks(
   // FastAPI parses a body as JSON only when it says JSON, or says nothing; any other declared
   // type reaches the model as raw bytes and fails validation (422). This is also what keeps a
   // cross-site HTML form (text/plain) from posting JSON to these routes.
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  // Hooks of every request are callback-style: an async one costs a promise each time.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     const type = request.headers['content-type']
-    if (type === undefined || isJsonType(type)) return payload
-    if (request.routeOptions.schema?.body === undefined) return payload
-    if (!isFastApiPath(splitUrl(request.url)[0])) return payload
-    throw new AppError('VALIDATION_FAILED', 'Body is not JSON', {
-      issues: [
-        {
-          location: 'body',
-          path: [],
-          kind: 'type',
-          message: 'Input should be a valid dictionary or object to extract fields from',
-        },
-      ],
-    })
+    if (
+      type === undefined ||
+      isJsonType(type) ||
+      request.routeOptions.schema?.body === undefined ||
+      !isFastApiPath(splitUrl(request.url)[0])
+    ) {
+      done(null, payload)
+      return
+    }
+    done(
+      new AppError('VALIDATION_FAILED', 'Body is not JSON', {
+        issues: [
+          {
+            location: 'body',
+            path: [],
+            kind: 'type',
+            message: 'Input should be a valid dictionary or object to extract fields from',
+          },
+        ],
+      }),
+    )
   })
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.is404) return
+  // A reply sent here ends the request: `done` is called only to go on.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404) {
+      done()
+      return
+    }
     const [path, query] = splitUrl(request.url)
-    if (!isFastApiPath(path)) return
+    if (!isFastApiPath(path)) {
+      done()
+      return
+    }
     if (path.length > 1 && path.endsWith('/')) {
       const target = path.replace(/\/+$/, '') || '/'
       if (methodsAt(target)?.has(request.method) === true) {
-        return reply
+        void reply
           .code(307)
           .header('location', query === undefined ? target : `${target}?${query}`)
           .send()
+        return
       }
     }
     if (request.method === 'OPTIONS' && !options.corsConfigured) {
@@ -83,14 +100,15 @@ export function installFastApiFallbacks(
         const { status, body } = renderFastApi(
           new AppError('METHOD_NOT_ALLOWED', 'Method Not Allowed', { allow }),
         )
-        return reply
+        void reply
           .code(status)
           .header('allow', allow.join(', '))
           .type('application/json')
           .send(body)
+        return
       }
     }
-    return undefined
+    done()
   })
 }
 

@@ -38,7 +38,8 @@ export function loggerOptions(
 }
 
 export function registerResponseLog(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
+  // Callback-style: it runs for every response, and an async hook costs a promise each time.
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
         method: request.method,
@@ -48,5 +49,6 @@ export function registerResponseLog(app: FastifyInstance): void {
       },
       'request completed',
     )
+    done()
   })
 }

@@ -23,16 +23,19 @@ const SEALED_FIELDS = new Set(['secret', 'encrypted_data', 'name'])
 const MAX_DEPTH = 40
 
 export function registerTextInputGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  // Callback-style: it runs for every request, and an async hook costs a promise each time.
+  app.addHook('preValidation', (request, _reply, done) => {
     const issue =
       findForbidden(request.params, 'params') ??
       findForbidden(request.query, 'query') ??
       findForbidden(request.body, 'body')
-    if (issue !== undefined) {
-      throw new AppError('VALIDATION_FAILED', 'Text contains a forbidden character', {
-        issues: [issue],
-      })
-    }
+    done(
+      issue === undefined
+        ? undefined
+        : new AppError('VALIDATION_FAILED', 'Text contains a forbidden character', {
+            issues: [issue],
+          }),
+    )
   })
 }
 
