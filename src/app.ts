@@ -9,6 +9,7 @@ import type { Config } from './config.js'
 import { openStore } from './db/connect.js'
 import type { Store } from './db/connect.js'
 import { prepareStore } from './db/prepare.js'
+import { openStoreKeyring } from './domain/keys/open.js'
 import { randomId } from './crypto/random.js'
 import { AppError } from './errors.js'
 import { installDialect } from './http/dialect.js'
@@ -57,7 +58,8 @@ export async function buildApp(
   let services
   try {
     await prepareStore(store)
-    services = createServices(config, store, clock, overrides)
+    const keyring = overrides.keyring ?? (await openStoreKeyring(config, store, clock))
+    services = createServices(config, store, clock, { ...overrides, keyring })
   } catch (error) {
     if (ownsStore) await store.close()
     throw error
@@ -159,6 +161,8 @@ export async function buildApp(
   // a test's verification as for a node's. services.close() stops it, sealing what is left.
   app.addHook('onReady', async () => {
     store.startUpkeep()
+    // A rotation's new data-key version reaches this node through the refresh, without a restart.
+    services.keyring.start()
     services.audit.sequencer.start((error) => {
       app.log.error(
         { err: { message: error instanceof Error ? error.message : 'unknown' } },

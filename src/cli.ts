@@ -41,7 +41,8 @@ Configuration comes from the environment and from .env in the working directory
 (DATABASE_URL, DATA_DIR, APP_SECRET, …; see README.md). The CLI works on the same store
 as a running server and may run while it serves.
 
-Exit codes: 0 success, 1 failure (e.g. a broken audit log), 2 usage or configuration error.`
+Exit codes: 0 success, 1 failure (e.g. a broken audit log), 2 usage or configuration error,
+3 keys that do not match the store (another APP_SECRET, a lost key file).`
 
 async function main(argv: readonly string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -138,6 +139,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // Operational failures (database unreachable, bad schema) in one line, no stack trace.
     process.stderr.write(`strongroom: ${error instanceof Error ? error.message : String(error)}\n`)
-    process.exitCode = 1
+    // Keys that do not match the store get their own code, so an orchestrator can tell them apart.
+    process.exitCode = error instanceof Error && error.name === 'KeyMismatchError' ? 3 : 1
   },
 )

@@ -18,6 +18,8 @@ export const CONFIG_VARIABLES = [
   'DATA_DIR',
   'DATABASE_URL',
   'APP_SECRET',
+  'APP_SECRET_PREVIOUS',
+  'KEY_FILE_PREVIOUS',
   'TOKEN_TTL_SECONDS',
   'LOGIN_MAX_FAILURES_PER_ACCOUNT',
   'LOGIN_MAX_FAILURES_PER_IP',
@@ -71,6 +73,10 @@ export interface Config {
   database: DatabaseConfig
   /** Root of every key when set; otherwise keys are generated once into `dataDir`. */
   appSecret: string | undefined
+  /** The root before a root rotation, held until `strongroom keys rewrap` has run. */
+  appSecretPrevious: string | undefined
+  /** A previous root kept in a key file (e.g. the old DATA_DIR/master.key), for the same purpose. */
+  keyFilePrevious: string | undefined
   logLevel: LogLevel
   /** Exact origins allowed by CORS; empty means no CORS headers at all. */
   corsOrigins: readonly string[]
@@ -166,6 +172,16 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     )
   }
 
+  const rawPrevious = env['APP_SECRET_PREVIOUS' satisfies ConfigVariable]
+  const appSecretPrevious = rawPrevious === '' ? undefined : rawPrevious
+  const keyFileRaw = read('KEY_FILE_PREVIOUS')
+  const keyFilePrevious = keyFileRaw === undefined ? undefined : path.resolve(cwd, keyFileRaw)
+  if (appSecretPrevious !== undefined && keyFilePrevious !== undefined) {
+    problems.push(
+      'set APP_SECRET_PREVIOUS or KEY_FILE_PREVIOUS, not both: there is one previous root',
+    )
+  }
+
   const boolean = (name: ConfigVariable, fallback: boolean): boolean => {
     const raw = read(name)
     if (raw === undefined) return fallback
@@ -213,6 +229,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     dataDir,
     database,
     appSecret,
+    appSecretPrevious,
+    keyFilePrevious,
     logLevel: logLevel as LogLevel,
     corsOrigins,
     trustProxy,

@@ -6,9 +6,10 @@ import { CHECKPOINT_FILE, readCheckpointFile, writeCheckpointFile } from './db/c
 import { createLeaderLease } from './db/leader-lease.js'
 import { createSequencer } from './domain/audit/sequencer.js'
 import type { Config, RateLimit } from './config.js'
-import { createEnvelope } from './crypto/envelope.js'
-import { deriveKeys, loadRootKey } from './crypto/keys.js'
+import { loadRootKey } from './crypto/keys.js'
 import type { Keys } from './crypto/keys.js'
+import { staticKeyring } from './domain/keys/keyring.js'
+import type { Keyring } from './domain/keys/keyring.js'
 import { createLookupHasher } from './crypto/lookup.js'
 import { createOneTimeSealer } from './crypto/one-time-key.js'
 import { createPasswordHasher } from './crypto/passwords.js'
@@ -43,6 +44,12 @@ export interface ServiceOverrides {
    * (shared by nodes on one database) and process memory for rate limits.
    */
   counters?: CounterStore
+  /**
+   * The store's keyring (openKeyring), which buildApp and the CLI open first. Without one the
+   * keys are derived from the root alone, as they were before the keyring: right for a store
+   * whose root never changed and whose data key never rotated.
+   */
+  keyring?: Keyring
 }
 
 /**
@@ -55,12 +62,13 @@ export function createServices(
   clock: Clock,
   overrides: ServiceOverrides = {},
 ) {
-  const keys: Keys = deriveKeys(
-    loadRootKey({ appSecret: config.appSecret, dataDir: config.dataDir }),
-  )
+  const keyring =
+    overrides.keyring ??
+    staticKeyring(loadRootKey({ appSecret: config.appSecret, dataDir: config.dataDir }))
+  const keys: Keys = keyring.keys
   const { db } = store
   const transact = createTransactor(store)
-  const envelope = createEnvelope([keys.data])
+  const { envelope } = keyring
   const lookup = createLookupHasher(keys.lookup)
   const passwords = createPasswordHasher(keys.passwordPepper)
   const tokens = createTokenService({
@@ -120,11 +128,15 @@ export function createServices(
       createRateLimiter({ counters: rateCounters, clock, limits }),
     /** Releases what the services hold besides the store (the Redis connection). */
     close: async (): Promise<void> => {
+      keyring.stop()
       await sequencer.stop()
       await redis?.close()
     },
     audit,
-    health: createHealthService(store),
+    keyring,
+    /** The store's one transactor: whatever else writes in this process must go through it. */
+    transact,
+    health: createHealthService(store, () => keyring.problem()),
     accounts,
     personalSecrets: createPersonalSecretService({ db, transact, clock, envelope, audit }),
     auditTrail: createAuditTrail({ db, audit, signer, publicKey }),

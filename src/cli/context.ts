@@ -3,6 +3,7 @@ import { systemClock } from '../clock.js'
 import { openStore } from '../db/connect.js'
 import type { Store } from '../db/connect.js'
 import { prepareStore } from '../db/prepare.js'
+import { openStoreKeyring } from '../domain/keys/open.js'
 import { createServices } from '../services.js'
 import type { Services } from '../services.js'
 
@@ -18,7 +19,8 @@ export async function withServices<T>(
   const store = openStore(config.database)
   try {
     await prepareStore(store)
-    const services = createServices(config, store, systemClock)
+    const keyring = await openStoreKeyring(config, store, systemClock)
+    const services = createServices(config, store, systemClock, { keyring })
     try {
       return await work(services, store)
     } finally {

@@ -4,13 +4,17 @@ import type { Store } from '../../db/connect.js'
 import { pendingMigrations } from '../../db/migrate.js'
 
 export type Readiness =
-  { ready: true } | { ready: false; reason: 'store-unreachable' | 'migrations-pending' }
+  | { ready: true }
+  | { ready: false; reason: 'store-unreachable' | 'migrations-pending' | 'keys-mismatch' }
 
 /**
- * Whether this node can serve (`GET /readyz`): its store answers and its schema is the one this
- * code expects. A load balancer takes a node that is not ready out of rotation.
+ * Whether this node can serve (`GET /readyz`): its store answers, its schema is the one this
+ * code expects, and its keys still open the store's keyring. A load balancer takes a node that is not ready out of rotation.
  */
-export function createHealthService(store: Store) {
+export function createHealthService(
+  store: Store,
+  keysProblem: () => string | undefined = () => undefined,
+) {
   return {
     async readiness(): Promise<Readiness> {
       try {
@@ -25,6 +29,9 @@ export function createHealthService(store: Store) {
       } catch {
         return { ready: false, reason: 'store-unreachable' }
       }
+      // The keyring's last refresh found the store under a root this process does not hold
+      // (another node ran `keys rewrap` to a root this one was not given).
+      if (keysProblem() !== undefined) return { ready: false, reason: 'keys-mismatch' }
       return { ready: true }
     },
   }

@@ -13,7 +13,7 @@ import { findPersonalSecret, upsertPersonalSecret } from './personal-secrets-rep
 
 export type PersonalSecretService = ReturnType<typeof createPersonalSecretService>
 
-const aadFor = (userId: number): string => `personal-secret:${userId}`
+export const aadFor = (userId: number): string => `personal-secret:${userId}`
 
 /**
  * One secret per user, readable and writable by that user only (docs/surfaces/1-secret-storage.md). Naming any
