@@ -35,6 +35,15 @@ Usage:
                                         check an NDJSON export (GET /v1/audit/export) instead of
                                         the database; pin the key you trust with --public-key
   strongroom audit public-key           print this installation's audit public key
+  strongroom keys status                data-key versions and how many ciphertexts each seals
+  strongroom keys rotate [--batch-size N]
+                                        a new data-key version seals new values on every node,
+                                        then every ciphertext is re-sealed online and unused
+                                        versions are retired (README "Keys and rotation")
+  strongroom keys reseal [--batch-size N]
+                                        finish an interrupted re-seal
+  strongroom keys rewrap                re-wrap the keyring under APP_SECRET (or the key file)
+                                        while APP_SECRET_PREVIOUS / KEY_FILE_PREVIOUS opens it
   strongroom help                       this text
 
 Configuration comes from the environment and from .env in the working directory
@@ -55,6 +64,7 @@ async function main(argv: readonly string[]): Promise<number> {
       'from-export': { type: 'string' },
       'public-key': { type: 'string' },
       checkpoint: { type: 'string' },
+      'batch-size': { type: 'string' },
     },
   })
   const [command, sub] = positionals
@@ -116,6 +126,11 @@ async function main(argv: readonly string[]): Promise<number> {
         code: 2,
         err: 'Usage: strongroom audit verify [--from-export FILE] [--public-key KEY] [--checkpoint FILE]\n       strongroom audit public-key',
       })
+    case 'keys': {
+      const { keysCommand } = await import('./cli/key-commands.js')
+      const batchSize = typeof values['batch-size'] === 'string' ? values['batch-size'] : undefined
+      return print(await keysCommand(config, sub, { ...(batchSize ? { batchSize } : {}) }))
+    }
     default:
       return print({ code: 2, err: `Unknown command "${command}".\n\n${HELP}` })
   }
