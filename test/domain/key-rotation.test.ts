@@ -97,22 +97,21 @@ for (const dialect of DIALECTS) {
         acknowledged.set(await createSecret(app, owner.token, `before-${i}`), `before-${i}`)
       }
 
-      let running = true
+      const load = { running: true }
       const problems: string[] = []
       const writer = (async () => {
-        for (let i = 0; running; i += 1) {
+        for (let i = 0; load.running; i += 1) {
           const id = await createSecret(app, owner.token, `during-${i}`)
           acknowledged.set(id, `during-${i}`)
         }
       })()
       const reader = (async () => {
-        while (running) {
+        while (load.running) {
           for (const [id, value] of [...acknowledged]) {
             const read = await readSecret(app, owner.token, id)
             if (read.status !== 200 || read.data !== value) {
               problems.push(`${id}: ${read.status} ${String(read.data)} instead of ${value}`)
             }
-            if (!running) break
           }
         }
       })()
@@ -132,7 +131,7 @@ for (const dialect of DIALECTS) {
       assert.equal(result.failed, 0)
       assert.equal(result.interrupted, false)
       assert.deepEqual(await retireUnused(deps), [1])
-      running = false
+      load.running = false
       await Promise.all([writer, reader])
 
       assert.deepEqual(problems, [])
@@ -214,7 +213,7 @@ for (const dialect of DIALECTS) {
         (error: unknown) =>
           error instanceof CryptoError &&
           error.code === 'UNKNOWN_KEY' &&
-          /version 1, which is retired/.test(error.message),
+          error.message.includes('version 1, which is retired'),
       )
       const read = await readSecret(app, owner.token, id)
       assert.equal(read.status, 500)
