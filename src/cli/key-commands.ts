@@ -38,6 +38,7 @@ export async function keysCommand(
           transact: services.transact,
           keyring: services.keyring,
           clock: systemClock,
+          audit: services.audit,
         })
       } catch (error) {
         if (error instanceof RotationError) return { code: 1, err: error.message }

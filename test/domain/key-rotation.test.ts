@@ -44,7 +44,13 @@ async function operator(environment: TestEnvironment, env: Record<string, string
     await services.close()
     await store.close()
   })
-  const deps: RotationDeps = { store, transact: services.transact, keyring, clock: systemClock }
+  const deps: RotationDeps = {
+    store,
+    transact: services.transact,
+    keyring,
+    clock: systemClock,
+    audit: services.audit,
+  }
   return deps
 }
 
@@ -149,6 +155,19 @@ for (const dialect of DIALECTS) {
       // Each secret has a sealed name and value; the owner's account has no phone or address.
       assert.equal(status.versions[1]?.ciphertexts, acknowledged.size * 2)
       assert.equal(status.unknown, 0)
+      const events = await deps.store.db
+        .selectFrom('audit_events')
+        .select(['type', 'details'])
+        .where('type', 'like', 'keys.%')
+        .orderBy('id')
+        .execute()
+      assert.deepEqual(
+        events.map((event) => [event.type, JSON.parse(event.details)]),
+        [
+          ['keys.rotate', { version: 2 }],
+          ['keys.retire', { version: 1 }],
+        ],
+      )
     })
 
     it('an interrupted re-seal keeps what it did and the next run finishes it', async (t) => {

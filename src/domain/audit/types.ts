@@ -48,6 +48,12 @@ export type AuditType =
   | 'vault.group.delete'
   | 'vault.group.member.add'
   | 'vault.group.member.remove'
+  /** A new data-key version now seals new values (`strongroom keys rotate`). */
+  | 'keys.rotate'
+  /** A data-key version no ciphertext uses was retired and its key destroyed. */
+  | 'keys.retire'
+  /** The keyring was re-wrapped under a new root (`strongroom keys rewrap`). */
+  | 'keys.rewrap'
 
 /**
  * Facts about an event. Values are scalars so a secret can't hide in a nested blob; callers pass

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto'
 import type { Clock } from '../../clock.js'
 import type { Store } from '../../db/connect.js'
 import type { Transact } from '../../db/transaction.js'
+import type { AuditLog } from '../audit/audit-log.js'
+import type { AuditEvent } from '../audit/types.js'
+import { systemContext } from '../audit/types.js'
 import { keyCheckValue } from '../../crypto/key-check.js'
 import {
   insertDataKey,
@@ -36,7 +39,20 @@ export interface RotationDeps {
   transact: Transact
   keyring: Keyring
   clock: Clock
+  /** Each step that changes the keyring is an audit event, in the same transaction. */
+  audit: Pick<AuditLog, 'append'>
 }
+
+const keysEvent = (
+  type: 'keys.rotate' | 'keys.retire' | 'keys.rewrap',
+  details: Record<string, number>,
+): AuditEvent => ({
+  type,
+  outcome: 'success',
+  actorId: null,
+  details,
+  context: systemContext('strongroom-cli'),
+})
 
 /** How long a staged version waits before it seals: a few refreshes of every serving node. */
 export const STAGE_WAIT_MS = 3 * KEYRING_REFRESH_MS
@@ -88,7 +104,11 @@ export async function stageVersion(deps: RotationDeps): Promise<number> {
 
 /** Makes a staged version the one every node seals with. */
 export async function activateVersion(deps: RotationDeps, version: number): Promise<void> {
-  await deps.transact((trx) => setDataKeyState(trx, version, 'staged', 'active'))
+  await deps.transact(async (trx) => {
+    if (await setDataKeyState(trx, version, 'staged', 'active')) {
+      await deps.audit.append(trx, keysEvent('keys.rotate', { version }))
+    }
+  })
   await deps.keyring.refresh()
 }
 
@@ -228,6 +248,7 @@ export async function retireUnused(deps: RotationDeps): Promise<number[]> {
       }
       if (hex !== undefined && uses === 0) {
         await retireDataKey(trx, version.version, clock.now().toISOString())
+        await deps.audit.append(trx, keysEvent('keys.retire', { version: version.version }))
         retired.push(version.version)
       }
     })
@@ -260,7 +281,7 @@ export async function rewrap(deps: RotationDeps): Promise<'rewrapped' | 'already
       }
       await setWrapped(trx, row.version, wrapKey(kek, key, `data-key/${row.version}`))
     }
-    return updateRoot(
+    const updated = await updateRoot(
       trx,
       {
         check_value: keyCheckValue(keyring.roots.current),
@@ -269,6 +290,8 @@ export async function rewrap(deps: RotationDeps): Promise<'rewrapped' | 'already
       },
       keyCheckValue(previous),
     )
+    if (updated) await deps.audit.append(trx, keysEvent('keys.rewrap', { versions: rows.length }))
+    return updated
   })
   if (!done) throw new RotationError('the keyring changed while re-wrapping; run rewrap again')
   await keyring.refresh()
