@@ -162,7 +162,7 @@ for (const dialect of DIALECTS) {
         .orderBy('id')
         .execute()
       assert.deepEqual(
-        events.map((event) => [event.type, JSON.parse(event.details)]),
+        events.map((event) => [event.type, JSON.parse(event.details) as unknown]),
         [
           ['keys.rotate', { version: 2 }],
           ['keys.retire', { version: 1 }],
