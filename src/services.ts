@@ -24,6 +24,7 @@ import type { RateLimiter } from './domain/limits/rate-limiter.js'
 import { createRedisCounterStore } from './domain/limits/redis-counter-store.js'
 import { createSqlCounterStore } from './domain/limits/sql-counter-store.js'
 import { createAuditLog } from './domain/audit/audit-log.js'
+import { createAuditReader } from './domain/audit/audit-reader.js'
 import { createAuditTrail } from './domain/audit/audit-trail.js'
 import { createHealthService } from './domain/health/health-service.js'
 import { createLockService } from './domain/lock/lock-service.js'
@@ -103,6 +104,7 @@ export function createServices(
     config: config.loginThrottle,
   })
 
+  const auditReader = createAuditReader({ db })
   const accounts = createAccountService({
     db,
     transact,
@@ -128,7 +130,7 @@ export function createServices(
     accounts,
     personalSecrets: createPersonalSecretService({ db, transact, clock, envelope, audit }),
     auditTrail: createAuditTrail({ db, audit, signer, publicKey }),
-    lock: createLockService({ db, audit, envelope, accounts, lookup }),
+    lock: createLockService({ db, audit, auditReader, envelope, accounts, lookup }),
     oneTime: createOneTimeService({
       db,
       dialect: store.dialect,
@@ -140,6 +142,7 @@ export function createServices(
         passwords,
       }),
       audit,
+      auditReader,
       limits: {
         maxTtlSeconds: config.oneTimeMaxTtlSeconds,
         maxAttempts: config.oneTimeMaxAttempts,

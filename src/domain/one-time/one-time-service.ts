@@ -10,6 +10,7 @@ import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { systemContext } from '../audit/types.js'
 import type { RequestContext } from '../audit/types.js'
+import type { AuditReader } from '../audit/audit-reader.js'
 import { listOneTimeEvents } from './event-page.js'
 import type { EventPage, EventPageQuery } from './event-page.js'
 import { canonicalLinkKey } from './link-keys.js'
@@ -72,11 +73,12 @@ export function createOneTimeService(deps: {
   clock: Clock
   sealing: LinkSealing
   audit: Pick<AuditLog, 'append' | 'record'>
+  auditReader: Pick<AuditReader, 'page'>
   limits: { maxTtlSeconds: number; maxAttempts: number }
   /** EVENTS_PUBLIC: anyone may list one-time events. */
   eventsPublic: boolean
 }) {
-  const { db, dialect, transact, clock, sealing, audit, limits, eventsPublic } = deps
+  const { db, dialect, transact, clock, sealing, audit, auditReader, limits, eventsPublic } = deps
   const nowIso = (): string => clock.now().toISOString()
   const { lookupHashOf } = sealing
 
@@ -329,17 +331,16 @@ export function createOneTimeService(deps: {
         if (viewer === null) throw unauthorized('missing')
         if (viewer.role !== 'admin') throw forbidden('admin')
       }
-      return transact(async (trx) => {
-        const page = await listOneTimeEvents(trx, targetTypeFor('api'), query)
-        await audit.append(trx, {
-          type: 'one-time.events',
-          outcome: 'success',
-          actorId: viewer?.userId ?? null,
-          details: { page: query.page, page_size: query.pageSize },
-          context,
-        })
-        return page
+      const page = await listOneTimeEvents(auditReader, targetTypeFor('api'), query)
+      // The view is on the record before the page leaves, as every read is.
+      await audit.record({
+        type: 'one-time.events',
+        outcome: 'success',
+        actorId: viewer?.userId ?? null,
+        details: { page: query.page, page_size: query.pageSize },
+        context,
       })
+      return page
     },
 
     /**

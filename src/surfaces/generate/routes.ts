@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { installDialect } from '../../http/dialect.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
-import { noCache, nullMeansAbsent, refuseOtherMethods } from '../one-time-api/http.js'
+import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
+import { nullMeansAbsent } from '../../http/null-means-absent.js'
+import { noCache } from '../shared/one-time.js'
 import { renderGenerate } from './dialect.js'
 import {
   DetailResponse,
@@ -96,6 +98,6 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
     }),
   )
 
-  refuseOtherMethods(scope, '/generate', ['POST'])
-  refuseOtherMethods(scope, '/secrets/:secret_key', ['GET', 'POST'])
+  answerMethodNotAllowed(scope, '/generate', ['POST'], { headTwin: false })
+  answerMethodNotAllowed(scope, '/secrets/:secret_key', ['GET', 'POST'], { headTwin: false })
 }

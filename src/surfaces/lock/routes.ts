@@ -192,12 +192,32 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
     ['phone', 'Phone'],
     ['address', 'Address'],
   ] as const
-  debugView('/getLogs', 'Unlock log', LOG_COLUMNS, (v, c) => lock.unlockLog(v, c), UnlockLogJson)
+  debugView(
+    '/getLogs',
+    'Unlock log',
+    LOG_COLUMNS,
+    async (v, c) =>
+      (await lock.unlockLog(v, c)).map((unlock) => ({
+        id: unlock.id,
+        username: unlock.username,
+        unlocking_method: unlock.method,
+        // RFC 1123 in GMT (`Thu, 03 Dec 2026 10:00:00 GMT`), as the original's Flask wrote it.
+        date_time: new Date(unlock.occurredAt).toUTCString(),
+      })),
+    UnlockLogJson,
+  )
   debugView(
     '/getUsers',
     'Users',
     USER_COLUMNS,
-    (v, c) => lock.userDirectory(v, c),
+    async (v, c) =>
+      (await lock.userDirectory(v, c)).map((user) => ({
+        id: user.id,
+        public_id: user.publicId,
+        username: user.username,
+        phone: user.phone,
+        address: user.address,
+      })),
     UserDirectoryJson,
   )
 }

@@ -5,7 +5,9 @@ import { installDialect } from '../../http/dialect.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { renderOneTimeApi } from './dialect.js'
-import { noCache, nullMeansAbsent, refuseOtherMethods } from './http.js'
+import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
+import { nullMeansAbsent } from '../../http/null-means-absent.js'
+import { noCache } from '../shared/one-time.js'
 import {
   CreateSecretBody,
   DeleteSecretQuery,
@@ -113,15 +115,28 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
         },
       },
     },
-    async (request) =>
-      oneTime.eventPage(
+    async (request) => {
+      const page = await oneTime.eventPage(
         { page: request.query.page, pageSize: request.query.page_size },
         request.principal,
         contextOf(request),
-      ),
+      )
+      return {
+        total: page.total,
+        size: page.size,
+        events: page.events.map((event) => ({
+          id: event.eventId,
+          client_ip: event.clientIp,
+          client_user_agent: event.userAgent,
+          type: event.kind,
+          created_at: event.occurredAt,
+          secret_id: event.secretId,
+        })),
+      }
+    },
   )
 
-  refuseOtherMethods(scope, '/secret', ['POST'])
-  refuseOtherMethods(scope, '/secret/:secret_key', ['GET', 'DELETE'])
-  refuseOtherMethods(scope, '/event', ['GET', 'HEAD'])
+  answerMethodNotAllowed(scope, '/secret', ['POST'], { headTwin: false })
+  answerMethodNotAllowed(scope, '/secret/:secret_key', ['GET', 'DELETE'], { headTwin: false })
+  answerMethodNotAllowed(scope, '/event', ['GET', 'HEAD'], { headTwin: false })
 }

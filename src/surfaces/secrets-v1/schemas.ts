@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import type { TProperties } from 'typebox'
 
-import { UsernameSchema } from '../secret-storage/schemas.js'
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, UsernameSchema } from '../shared/accounts.js'
 
 /**
  * Request and response schemas of the Secrets v1 surface (docs/surfaces/2-secrets-v1.md). Every input is
@@ -14,8 +14,8 @@ export const MAX_ID = 2_147_483_647
 
 /** Longest value of each bounded text field, also quoted by the dialect's 422 messages. */
 export const MAX_LENGTH = {
-  email: 254,
-  password: 1024,
+  email: EMAIL_MAX_LENGTH,
+  password: PASSWORD_MAX_LENGTH,
   username: 64,
   name: 256,
   encrypted_data: 65_536,
@@ -61,14 +61,7 @@ export const RegisterBody = Body({
   username: Type.Optional(UsernameSchema),
 })
 
-/**
- * Any two non-empty strings: a malformed e-mail is a wrong login (401), not a 422. Nothing
- * longer than the longest e-mail registration accepts can name an account.
- */
-export const LoginBody = Body({
-  email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email }),
-  password: Type.String({ minLength: 1, maxLength: MAX_LENGTH.password }),
-})
+export { LoginBody } from '../shared/accounts.js'
 
 export const UserLookupQuery = Type.Object({
   email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email }),
