@@ -10,7 +10,6 @@ import type { Database, Role } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
 import { AppError, conflict, notFound, unauthorized } from '../../errors.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { RequestContext } from '../audit/types.js'
 import { findClaimedKeys, insertClaims } from './claims-repo.js'
 import { emailKey, identifierClaims, usernameKey } from './identity.js'
 import type { IdentifierClaim, LoginKind } from './identity.js'
@@ -28,7 +27,9 @@ import {
 } from './users-repo.js'
 import type { UserRow } from './users-repo.js'
 import { toUserView } from './views.js'
-import type { Principal, UserView } from './views.js'
+import type { UserView } from './views.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 export interface RegisterInput {
   email?: string

@@ -1,9 +1,4 @@
-/** Who asked: recorded with every event (the one-time surface lists both; see docs/surfaces/4-one-time.md). */
-export interface RequestContext {
-  clientIp: string
-  /** As sent; `""` when the client sent none. */
-  userAgent: string
-}
+import type { RequestContext } from '../request-context.js'
 
 export type AuditOutcome = 'success' | 'failure' | 'denied'
 

@@ -6,11 +6,11 @@ import type { LookupHasher } from '../../crypto/lookup.js'
 import { AppError, conflict, forbidden } from '../../errors.js'
 import type { AccountService, RegisterInput } from '../accounts/account-service.js'
 import { usernameKey } from '../accounts/identity.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { AuditReader } from '../audit/audit-reader.js'
-import type { RequestContext } from '../audit/types.js'
 import { findDirectory, findUsernames, isUsernameTaken } from './lock-repo.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 /** The debug views show at most this many rows, newest first: they are for looking, not exporting. */
 export const DEBUG_VIEW_LIMIT = 1000

@@ -6,10 +6,8 @@ import type { Database } from '../../db/schema.js'
 import type { OneTimeKind } from '../../db/tables/one-time.js'
 import type { Transact } from '../../db/transaction.js'
 import { AppError, forbidden, notFound, unauthorized } from '../../errors.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { systemContext } from '../audit/types.js'
-import type { RequestContext } from '../audit/types.js'
 import type { AuditReader } from '../audit/audit-reader.js'
 import { listOneTimeEvents } from './event-page.js'
 import type { EventPage, EventPageQuery } from './event-page.js'
@@ -29,6 +27,8 @@ import {
   truncateWal,
 } from './one-time-repo.js'
 import type { ReservedRow } from './one-time-repo.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 export type OneTimeService = ReturnType<typeof createOneTimeService>
 

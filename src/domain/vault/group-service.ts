@@ -5,9 +5,8 @@ import { isUniqueViolation } from '../../db/errors.js'
 import type { Database } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
 import { AppError } from '../../errors.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { AuditEvent, RequestContext } from '../audit/types.js'
+import type { AuditEvent } from '../audit/types.js'
 import { userExists } from './grants-repo.js'
 import {
   countGroupGrants,
@@ -31,6 +30,8 @@ import type { VaultEvent } from './vault-events.js'
 import type { Outcome } from './outcome.js'
 import { clash, denied, missing } from './vault-errors.js'
 import type { VaultDenial } from './vault-errors.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 export interface GroupView {
   id: number

@@ -1,8 +1,7 @@
 import type { Clock } from '../../clock.js'
 import type { Transact } from '../../db/transaction.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { AuditType, RequestContext } from '../audit/types.js'
+import type { AuditType } from '../audit/types.js'
 import { deleteGrant, findGrant, insertGrant, updateGrant, userExists } from './grants-repo.js'
 import type { Grantee } from './grants-repo.js'
 import { findGroup, isMember } from './groups-repo.js'
@@ -14,6 +13,8 @@ import { allows } from './permission.js'
 import type { GrantPermission } from './permission.js'
 import { findSecret } from './secrets-repo.js'
 import { denied, invalidField, missing } from './vault-errors.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 export type { Grantee }
 

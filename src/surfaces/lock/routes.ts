@@ -4,8 +4,6 @@ import type { FastifyRequest } from 'fastify'
 import type { Static, TSchema } from 'typebox'
 
 import type { RateLimit } from '../../config.js'
-import type { Principal } from '../../domain/accounts/views.js'
-import type { RequestContext } from '../../domain/audit/types.js'
 import { principalOf, requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
 import { getJsonBody } from '../../http/get-json-body.js'
@@ -25,6 +23,8 @@ import {
   UnlockLogJson,
   UserDirectoryJson,
 } from './schemas.js'
+import type { Principal } from '../../domain/principal.js'
+import type { RequestContext } from '../../domain/request-context.js'
 
 export interface LockSurfaceOptions {
   services: Pick<Services, 'accounts' | 'lock' | 'rateLimiter'>
