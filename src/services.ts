@@ -118,6 +118,19 @@ export function createServices(
     /** A fixed-window limiter over the shared rate-limit counters. */
     rateLimiter: (limits: readonly RateLimit[]): RateLimiter =>
       createRateLimiter({ counters: rateCounters, clock, limits }),
+    /** Per-client limits on the routes anyone may call without an account. */
+    anonymousLimits: {
+      hashing: createRateLimiter({
+        counters: rateCounters,
+        clock,
+        limits: config.anonymousHashRateLimits,
+      }),
+      oneTimeCreation: createRateLimiter({
+        counters: rateCounters,
+        clock,
+        limits: config.oneTimeCreateRateLimits,
+      }),
+    },
     /** Releases what the services hold besides the store (the Redis connection). */
     close: async (): Promise<void> => {
       await sequencer.stop()

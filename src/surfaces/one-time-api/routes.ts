@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
+import { hashingBudgetWithPassphrase, oneTimeCreationLimit } from '../../http/anonymous-limits.js'
 import { requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
 import { contextOf } from '../../http/request-context.js'
@@ -27,23 +28,26 @@ const TAGS = ['One-time (/api)']
  * are root routes and unaffected.
  */
 export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
-  services: Pick<Services, 'accounts' | 'oneTime'>
+  services: Pick<Services, 'accounts' | 'oneTime' | 'anonymousLimits'>
   /** EVENTS_PUBLIC: serve `/api/event` without an admin token. */
   eventsPublic: boolean
 }> = async (scope, { services, eventsPublic }) => {
   scope.addHook('onRequest', noCache)
   installDialect(scope, renderOneTimeApi)
-  const { accounts, oneTime } = services
+  const { accounts, oneTime, anonymousLimits } = services
 
   scope.post(
     '/secret',
     {
+      onRequest: oneTimeCreationLimit(anonymousLimits),
       preValidation: nullMeansAbsent(['passphrase', 'ttl_seconds']),
+      // A passphrase is hashed with argon2id; a secret without one costs no hashing.
+      preHandler: hashingBudgetWithPassphrase(anonymousLimits, 'body'),
       schema: {
         tags: TAGS,
         summary: 'Store a secret that can be read once; returns its key',
         body: CreateSecretBody,
-        response: { 200: SecretKeyResponse, 422: ValidationResponse },
+        response: { 200: SecretKeyResponse, 422: ValidationResponse, 429: DetailResponse },
       },
     },
     async (request) => {
@@ -76,6 +80,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
   scope.delete(
     '/secret/:secret_key',
     {
+      preHandler: hashingBudgetWithPassphrase(anonymousLimits, 'query'),
       schema: {
         tags: TAGS,
         summary: 'Delete a secret unread; needs its passphrase if it has one',
@@ -86,6 +91,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
           401: DetailResponse,
           404: DetailResponse,
           422: ValidationResponse,
+          429: DetailResponse,
         },
       },
     },
