@@ -29,6 +29,7 @@ import { createHealthService } from './domain/health/health-service.js'
 import { createLockService } from './domain/lock/lock-service.js'
 import { createLinkSealing } from './domain/one-time/link-sealing.js'
 import { createOneTimeService } from './domain/one-time/one-time-service.js'
+import { createOneTimeQuota } from './domain/one-time/quota.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
 import { createUserDirectory } from './domain/accounts/directory-service.js'
 import { createGroupService } from './domain/vault/group-service.js'
@@ -152,6 +153,7 @@ export function createServices(
         lookup,
         passwords,
       }),
+      quota: createOneTimeQuota({ lookup, limits: config.oneTimeQuota }),
       audit,
       limits: {
         maxTtlSeconds: config.oneTimeMaxTtlSeconds,

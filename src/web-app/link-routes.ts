@@ -1,6 +1,6 @@
 import { contextOf } from '../http/request-context.js'
 import { hashingBudgetWithPassphrase, oneTimeCreationLimit } from '../http/anonymous-limits.js'
-import { rateLimitHook } from '../http/rate-limit.js'
+import { clientKeyOf, rateLimitHook } from '../http/rate-limit.js'
 import { notFound, unauthorized } from '../errors.js'
 import { canonicalLinkKey } from '../domain/one-time/link-keys.js'
 import type { WebAppScope, WebAppServices } from './context.js'
@@ -39,6 +39,7 @@ export function registerLinkRoutes(scope: WebAppScope, services: WebAppServices)
           ? { kind: 'generate', secret: ciphertext, passphrase, ttlSeconds: ttl_seconds }
           : { kind: 'api', secret: ciphertext, ttlSeconds: ttl_seconds },
         contextOf(request),
+        clientKeyOf(request),
       )
       return { key: secretKey, expires_at: expiresAt, passphrase: protectedLink }
     },

@@ -151,4 +151,33 @@ for (const dialect of DIALECTS) {
       assert.equal((await post(app, '/api/secret', { secret: 'd' })).statusCode, 200)
     })
   })
+
+  describe(`Live-byte quotas on one-time secrets (${dialect})`, () => {
+    it('answer a full quota with 429 and Retry-After in the dialect of each surface', async (t) => {
+      // Room for one secret of this client, told to come back when it expires.
+      const { app } = await buildTestApp(t, {
+        dialect,
+        env: { ONE_TIME_MAX_LIVE_BYTES_PER_CLIENT: '60' },
+        overrides: { clock: manualClock() },
+      })
+      const kept = await post(app, '/api/secret', { secret: 'fits', ttl_seconds: 90 })
+      assert.equal(kept.statusCode, 200)
+      const refused = await post(app, '/api/secret', { secret: 'no room' })
+      assertLimited(refused, FASTAPI_429)
+      assert.equal(refused.headers['retry-after'], '90')
+      assertLimited(await generate(app), FASTAPI_429)
+      assertLimited(
+        await post(app, '/app/api/links', { ciphertext: CIPHERTEXT, ttl_seconds: 60 }),
+        {
+          error: 'rate_limited',
+          retry_after: 90,
+        },
+      )
+      // Reading the secret gives its room back.
+      const { secret_key } = json(kept) as { secret_key: string }
+      const read = await app.inject({ method: 'GET', url: `/api/secret/${secret_key}` })
+      assert.equal(read.statusCode, 200)
+      assert.equal((await post(app, '/api/secret', { secret: 'fits now' })).statusCode, 200)
+    })
+  })
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
 import { hashingBudget, oneTimeCreationLimit } from '../../http/anonymous-limits.js'
 import { installDialect } from '../../http/dialect.js'
+import { clientKeyOf } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { noCache, nullMeansAbsent, refuseOtherMethods } from '../one-time-api/http.js'
@@ -62,6 +63,7 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
       const { secretKey } = await oneTime.create(
         { kind: 'generate', secret, passphrase, ttlSeconds: ttl_seconds },
         contextOf(request),
+        clientKeyOf(request),
       )
       return { secret_key: secretKey }
     },

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { hashingBudgetWithPassphrase, oneTimeCreationLimit } from '../../http/anonymous-limits.js'
 import { requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
+import { clientKeyOf } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { renderOneTimeApi } from './dialect.js'
@@ -55,6 +56,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
       const { secretKey } = await oneTime.create(
         { kind: 'api', secret, passphrase, ttlSeconds: ttl_seconds },
         contextOf(request),
+        clientKeyOf(request),
       )
       return { secret_key: secretKey }
     },
