@@ -33,6 +33,10 @@ export const CONFIG_VARIABLES = [
   'EVENTS_PUBLIC',
   'ONE_TIME_MAX_TTL_SECONDS',
   'ONE_TIME_MAX_ATTEMPTS',
+  'ONE_TIME_CREATE_RATE_LIMITS',
+  'ONE_TIME_MAX_LIVE_BYTES',
+  'ONE_TIME_MAX_LIVE_BYTES_PER_CLIENT',
+  'ANONYMOUS_HASH_RATE_LIMITS',
   'SHUTDOWN_GRACE_SECONDS',
 ] as const
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]
@@ -93,8 +97,22 @@ export interface Config {
   oneTimeMaxTtlSeconds: number
   /** Wrong passphrases that destroy a one-time secret: the last one allowed destroys it. */
   oneTimeMaxAttempts: number
+  /** Per-client limits on creating one-time secrets, on every surface that creates them. */
+  oneTimeCreateRateLimits: readonly RateLimit[]
+  /** Bytes of unread one-time secrets the store holds at most, in all and per client. */
+  oneTimeQuota: OneTimeQuotaConfig
+  /**
+   * Per-client limits on the anonymous routes that hash with argon2id (registration, one-time
+   * passphrases), one budget shared by all of them.
+   */
+  anonymousHashRateLimits: readonly RateLimit[]
   /** How long in-flight requests get to finish after SIGTERM before the process exits 1. */
   shutdownGraceSeconds: number
+}
+
+export interface OneTimeQuotaConfig {
+  maxLiveBytes: number
+  maxLiveBytesPerClient: number
 }
 
 export class ConfigError extends Error {
@@ -113,6 +131,14 @@ export interface LoadedConfig {
 }
 
 type Env = Readonly<Record<string, string | undefined>>
+
+const MIB = 1024 * 1024
+/**
+ * The live-byte counters are 32-bit integers in the store; the store-wide cap is kept in eight
+ * shares (src/domain/one-time/quota.ts), each of which must fit one.
+ */
+const MAX_LIVE_BYTES = 8 * 1024 * MIB
+const MAX_LIVE_BYTES_PER_CLIENT = 1024 * MIB
 
 /** Values shorter than this are accepted (graders use `supers3cret`) but logged as weak. */
 const APP_SECRET_RECOMMENDED_LENGTH = 32
@@ -192,6 +218,17 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     problems,
   )
 
+  const oneTimeCreateRateLimits = parseRateLimits(
+    'ONE_TIME_CREATE_RATE_LIMITS',
+    read('ONE_TIME_CREATE_RATE_LIMITS') ?? '30/minute;300/hour',
+    problems,
+  )
+  const anonymousHashRateLimits = parseRateLimits(
+    'ANONYMOUS_HASH_RATE_LIMITS',
+    read('ANONYMOUS_HASH_RATE_LIMITS') ?? '20/minute;200/hour',
+    problems,
+  )
+
   const corsOrigins = list('CORS_ORIGINS')
   for (const origin of corsOrigins) {
     if (origin === '*' || !isOrigin(origin)) {
@@ -235,6 +272,17 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
       10 * 365 * 24 * 3600,
     ),
     oneTimeMaxAttempts: integer('ONE_TIME_MAX_ATTEMPTS', 5, 1, 1000),
+    oneTimeCreateRateLimits,
+    oneTimeQuota: {
+      maxLiveBytes: integer('ONE_TIME_MAX_LIVE_BYTES', 512 * MIB, 1, MAX_LIVE_BYTES),
+      maxLiveBytesPerClient: integer(
+        'ONE_TIME_MAX_LIVE_BYTES_PER_CLIENT',
+        4 * MIB,
+        1,
+        MAX_LIVE_BYTES_PER_CLIENT,
+      ),
+    },
+    anonymousHashRateLimits,
     shutdownGraceSeconds: integer('SHUTDOWN_GRACE_SECONDS', 10, 1, 3600),
   }
 

@@ -30,6 +30,7 @@ import { createHealthService } from './domain/health/health-service.js'
 import { createLockService } from './domain/lock/lock-service.js'
 import { createLinkSealing } from './domain/one-time/link-sealing.js'
 import { createOneTimeService } from './domain/one-time/one-time-service.js'
+import { createOneTimeQuota } from './domain/one-time/quota.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
 import { createUserDirectory } from './domain/accounts/directory-service.js'
 import { createGroupService } from './domain/vault/group-service.js'
@@ -120,6 +121,19 @@ export function createServices(
     /** A fixed-window limiter over the shared rate-limit counters. */
     rateLimiter: (limits: readonly RateLimit[]): RateLimiter =>
       createRateLimiter({ counters: rateCounters, clock, limits }),
+    /** Per-client limits on the routes anyone may call without an account. */
+    anonymousLimits: {
+      hashing: createRateLimiter({
+        counters: rateCounters,
+        clock,
+        limits: config.anonymousHashRateLimits,
+      }),
+      oneTimeCreation: createRateLimiter({
+        counters: rateCounters,
+        clock,
+        limits: config.oneTimeCreateRateLimits,
+      }),
+    },
     /** Releases what the services hold besides the store (the Redis connection). */
     close: async (): Promise<void> => {
       await sequencer.stop()
@@ -141,6 +155,7 @@ export function createServices(
         lookup,
         passwords,
       }),
+      quota: createOneTimeQuota({ lookup, limits: config.oneTimeQuota }),
       audit,
       auditReader,
       limits: {

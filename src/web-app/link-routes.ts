@@ -1,5 +1,6 @@
 import { contextOf } from '../http/request-context.js'
-import { rateLimitHook } from '../http/rate-limit.js'
+import { hashingBudgetWithPassphrase, oneTimeCreationLimit } from '../http/anonymous-limits.js'
+import { clientKeyOf, rateLimitHook } from '../http/rate-limit.js'
 import { notFound, unauthorized } from '../errors.js'
 import { canonicalLinkKey } from '../domain/one-time/link-keys.js'
 import type { WebAppScope, WebAppServices } from './context.js'
@@ -19,10 +20,17 @@ const LINK_LIMIT = { limit: 30, windowMs: 60_000, text: '30/minute' }
 export function registerLinkRoutes(scope: WebAppScope, services: WebAppServices): void {
   const { oneTime } = services
   const limited = rateLimitHook(services.rateLimiter([LINK_LIMIT]), 'app-link')
+  // The same per-client budgets as surfaces 4 and 5, whose secrets these links are.
+  const { anonymousLimits } = services
+  const hashing = hashingBudgetWithPassphrase(anonymousLimits, 'body')
 
   scope.post(
     '/links',
-    { onRequest: limited, schema: { hide: true, body: CreateLinkBody } },
+    {
+      onRequest: [limited, oneTimeCreationLimit(anonymousLimits)],
+      preHandler: hashing,
+      schema: { hide: true, body: CreateLinkBody },
+    },
     async (request) => {
       const { ciphertext, passphrase, ttl_seconds } = request.body
       const protectedLink = passphrase !== undefined && passphrase !== ''
@@ -31,6 +39,7 @@ export function registerLinkRoutes(scope: WebAppScope, services: WebAppServices)
           ? { kind: 'generate', secret: ciphertext, passphrase, ttlSeconds: ttl_seconds }
           : { kind: 'api', secret: ciphertext, ttlSeconds: ttl_seconds },
         contextOf(request),
+        clientKeyOf(request),
       )
       return { key: secretKey, expires_at: expiresAt, passphrase: protectedLink }
     },
@@ -38,7 +47,11 @@ export function registerLinkRoutes(scope: WebAppScope, services: WebAppServices)
 
   scope.post(
     '/links/:key/reveal',
-    { onRequest: limited, schema: { hide: true, params: LinkKeyParams, body: RevealBody } },
+    {
+      onRequest: limited,
+      preHandler: hashing,
+      schema: { hide: true, params: LinkKeyParams, body: RevealBody },
+    },
     async (request, reply) => {
       const { key } = request.params
       const passphrase = request.body.passphrase ?? ''

@@ -56,7 +56,8 @@ export function registerSessionRoutes(scope: WebAppScope, services: WebAppServic
   })
 
   scope.post('/v1', { schema: { hide: true, body: VaultCallBody } }, async (request, reply) => {
-    const { status, body } = await callVault(scope, request, request.body)
+    const { status, body, retryAfter } = await callVault(scope, request, request.body)
+    if (retryAfter !== undefined) void reply.header('Retry-After', retryAfter)
     return reply.code(status).send(body)
   })
 

@@ -21,6 +21,13 @@ import type { TestDialect } from './dialects.js'
 
 export const TEST_APP_SECRET = 'test-app-secret-not-for-production'
 
+/** Per-client limits on anonymous routes, set out of every test's way unless it sets them. */
+export const UNLIMITED_ANONYMOUS: Readonly<Record<string, string>> = {
+  ANONYMOUS_HASH_RATE_LIMITS: '1000000/second',
+  ONE_TIME_CREATE_RATE_LIMITS: '1000000/second',
+  ONE_TIME_MAX_LIVE_BYTES_PER_CLIENT: String(1024 * 1024 * 1024),
+}
+
 export interface TestEnvironment {
   config: Config
   dataDir: string
@@ -66,6 +73,9 @@ export async function createTestEnvironment(
     DATA_DIR: dataDir,
     APP_SECRET: TEST_APP_SECRET,
     LOG_LEVEL: 'silent',
+    // Tests register users and create secrets by the dozen from one address; the tests of these
+    // per-client limits (test/surfaces/anonymous-limits.test.ts) set their own.
+    ...UNLIMITED_ANONYMOUS,
     ...options.env,
   }
   if (dialect === 'postgres') {

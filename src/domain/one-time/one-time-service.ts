@@ -29,6 +29,7 @@ import {
 import type { ReservedRow } from './one-time-repo.js'
 import type { Principal } from '../principal.js'
 import type { RequestContext } from '../request-context.js'
+import type { OneTimeQuota } from './quota.js'
 
 export type OneTimeService = ReturnType<typeof createOneTimeService>
 
@@ -72,13 +73,15 @@ export function createOneTimeService(deps: {
   transact: Transact
   clock: Clock
   sealing: LinkSealing
+  quota: OneTimeQuota
   audit: Pick<AuditLog, 'append' | 'record'>
   auditReader: Pick<AuditReader, 'page'>
   limits: { maxTtlSeconds: number; maxAttempts: number }
   /** EVENTS_PUBLIC: anyone may list one-time events. */
   eventsPublic: boolean
 }) {
-  const { db, dialect, transact, clock, sealing, audit, auditReader, limits, eventsPublic } = deps
+  const { db, dialect, transact, clock, sealing, quota, audit, auditReader, limits, eventsPublic } =
+    deps
   const nowIso = (): string => clock.now().toISOString()
   const { lookupHashOf } = sealing
 
@@ -108,8 +111,10 @@ export function createOneTimeService(deps: {
     const now = nowIso()
     if (!(await isExpired(db, lookupHash, kind, now))) return
     await transact(async (trx) => {
-      const id = await deleteExpiredByLookup(trx, lookupHash, kind, now)
-      if (id !== undefined) await event(trx, 'one-time.expire', kind, id, context)
+      const row = await deleteExpiredByLookup(trx, lookupHash, kind, now)
+      if (row === undefined) return
+      await quota.release(trx, [row])
+      await event(trx, 'one-time.expire', kind, row.id, context)
     })
   }
 
@@ -130,7 +135,9 @@ export function createOneTimeService(deps: {
         details: { action, attempts_left: row.attempts_left },
         context,
       })
-      if (row.attempts_left <= 0 && (await destroySpent(trx, row.id))) {
+      const destroyed = row.attempts_left <= 0 ? await destroySpent(trx, row.id) : undefined
+      if (destroyed !== undefined) {
+        await quota.release(trx, [destroyed])
         await audit.append(trx, {
           type: 'one-time.destroy',
           outcome: 'success',
@@ -151,9 +158,10 @@ export function createOneTimeService(deps: {
     context: RequestContext,
   ): Promise<boolean> =>
     transact(async (trx) => {
-      const id = await consumeById(trx, row.id, nowIso())
-      if (id === undefined) return false
-      await event(trx, type, kind, id, context)
+      const removed = await consumeById(trx, row.id, nowIso())
+      if (removed === undefined) return false
+      await quota.release(trx, [removed])
+      await event(trx, type, kind, removed.id, context)
       return true
     })
 
@@ -185,10 +193,14 @@ export function createOneTimeService(deps: {
   }
 
   return {
-    /** Seals a new secret; the link key is returned once and never stored. */
+    /**
+     * Seals a new secret; the link key is returned once and never stored. Its bytes count
+     * against the quota of `client` (the per-client key of the caller) and of the store.
+     */
     async create(
       input: CreateOneTimeInput,
       context: RequestContext,
+      client: string,
     ): Promise<{ secretKey: string; expiresAt: string }> {
       const { kind } = input
       // An empty passphrase on surface 4 protects nothing: it is the same as none.
@@ -210,7 +222,9 @@ export function createOneTimeService(deps: {
           ? limits.maxTtlSeconds
           : Math.min(input.ttlSeconds, limits.maxTtlSeconds)
       const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString()
+      const clientHash = quota.clientHashOf(client)
       await transact(async (trx) => {
+        const share = await quota.charge(trx, clientHash, sealed.length, now)
         const id = await insertOneTimeSecret(trx, {
           lookup_hash: lookupHash,
           kind,
@@ -220,6 +234,9 @@ export function createOneTimeService(deps: {
           attempts_left: limits.maxAttempts,
           expires_at: expiresAt,
           created_at: now.toISOString(),
+          size_bytes: sealed.length,
+          client_hash: clientHash,
+          quota_share: share,
         })
         await event(trx, 'one-time.create', kind, id, context, {
           passphrase: passphrase !== undefined,
@@ -239,6 +256,7 @@ export function createOneTimeService(deps: {
         if (row === undefined) return undefined
         // Opened before commit: if it cannot be opened, the rollback keeps the secret.
         const opened = sealing.openApi(secretKey, lookupHash, row)
+        await quota.release(trx, [row])
         await event(trx, 'one-time.read', 'api', row.id, context)
         return utf8(opened)
       })
@@ -278,9 +296,11 @@ export function createOneTimeService(deps: {
       if (secretKey === undefined) throw secretNotFound()
       const lookupHash = lookupHashOf('api', secretKey)
       const unprotected = await transact(async (trx) => {
-        const id = await deleteUnprotected(trx, lookupHash, 'api', nowIso())
-        if (id !== undefined) await event(trx, 'one-time.delete', 'api', id, context)
-        return id !== undefined
+        const row = await deleteUnprotected(trx, lookupHash, 'api', nowIso())
+        if (row === undefined) return false
+        await quota.release(trx, [row])
+        await event(trx, 'one-time.delete', 'api', row.id, context)
+        return true
       })
       if (unprotected) return
 
@@ -355,12 +375,14 @@ export function createOneTimeService(deps: {
       for (;;) {
         const removed = await transact(async (trx) => {
           const rows = await deleteExpiredBatch(trx, now, SWEEP_BATCH)
+          await quota.release(trx, rows)
           for (const row of rows) await event(trx, 'one-time.expire', row.kind, row.id, context)
           return rows.length
         })
         expired += removed
         if (removed < SWEEP_BATCH) break
       }
+      await quota.forgetIdleClients(db)
       if (dialect === 'sqlite') await truncateWal(db)
       return { expired }
     },

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
+import { hashingBudget, oneTimeCreationLimit } from '../../http/anonymous-limits.js'
 import { installDialect } from '../../http/dialect.js'
+import { clientKeyOf } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
@@ -26,28 +28,36 @@ const TAGS = ['Generate (/generate, /secrets)']
  * URLs, proxies and browser history; `GET …?passphrase=` is there for the original's clients.
  */
 export const generateSurface: FastifyPluginAsyncTypebox<{
-  services: Pick<Services, 'oneTime'>
+  services: Pick<Services, 'oneTime' | 'anonymousLimits'>
 }> = async (scope, { services }) => {
   scope.addHook('onRequest', noCache)
   // Mounted at `/`: unknown paths get the root's FastAPI 404, which is this surface's dialect too.
   installDialect(scope, renderGenerate, { notFound: false })
-  const { oneTime } = services
+  const { oneTime, anonymousLimits } = services
+  // Every creation and every reveal hashes the passphrase with argon2id.
+  const hashing = hashingBudget(anonymousLimits)
 
   const revealSchema = {
     tags: TAGS,
     params: SecretKeyParams,
-    response: { 200: SecretResponse, 404: DetailResponse, 422: ValidationResponse },
+    response: {
+      200: SecretResponse,
+      404: DetailResponse,
+      422: ValidationResponse,
+      429: DetailResponse,
+    },
   }
 
   scope.post(
     '/generate',
     {
+      onRequest: [oneTimeCreationLimit(anonymousLimits), hashing],
       preValidation: nullMeansAbsent(['ttl_seconds']),
       schema: {
         tags: TAGS,
         summary: 'Store a secret behind a passphrase; returns the key that reads it once',
         body: GenerateBody,
-        response: { 200: SecretKeyResponse, 422: ValidationResponse },
+        response: { 200: SecretKeyResponse, 422: ValidationResponse, 429: DetailResponse },
       },
     },
     async (request) => {
@@ -55,6 +65,7 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
       const { secretKey } = await oneTime.create(
         { kind: 'generate', secret, passphrase, ttlSeconds: ttl_seconds },
         contextOf(request),
+        clientKeyOf(request),
       )
       return { secret_key: secretKey }
     },
@@ -65,6 +76,7 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
     {
       // A HEAD must not spend an attempt or burn the secret.
       exposeHeadRoute: false,
+      onRequest: hashing,
       schema: {
         ...revealSchema,
         summary: 'Read a secret once with its passphrase (prefer POST: no passphrase in the URL)',
@@ -83,6 +95,7 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
   scope.post(
     '/secrets/:secret_key',
     {
+      onRequest: hashing,
       schema: {
         ...revealSchema,
         summary: 'Read a secret once with its passphrase in the body',

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
+import { hashingBudgetWithPassphrase, oneTimeCreationLimit } from '../../http/anonymous-limits.js'
 import { requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
+import { clientKeyOf } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { renderOneTimeApi } from './dialect.js'
@@ -29,23 +31,26 @@ const TAGS = ['One-time (/api)']
  * are root routes and unaffected.
  */
 export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
-  services: Pick<Services, 'accounts' | 'oneTime'>
+  services: Pick<Services, 'accounts' | 'oneTime' | 'anonymousLimits'>
   /** EVENTS_PUBLIC: serve `/api/event` without an admin token. */
   eventsPublic: boolean
 }> = async (scope, { services, eventsPublic }) => {
   scope.addHook('onRequest', noCache)
   installDialect(scope, renderOneTimeApi)
-  const { accounts, oneTime } = services
+  const { accounts, oneTime, anonymousLimits } = services
 
   scope.post(
     '/secret',
     {
+      onRequest: oneTimeCreationLimit(anonymousLimits),
       preValidation: nullMeansAbsent(['passphrase', 'ttl_seconds']),
+      // A passphrase is hashed with argon2id; a secret without one costs no hashing.
+      preHandler: hashingBudgetWithPassphrase(anonymousLimits, 'body'),
       schema: {
         tags: TAGS,
         summary: 'Store a secret that can be read once; returns its key',
         body: CreateSecretBody,
-        response: { 200: SecretKeyResponse, 422: ValidationResponse },
+        response: { 200: SecretKeyResponse, 422: ValidationResponse, 429: DetailResponse },
       },
     },
     async (request) => {
@@ -53,6 +58,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
       const { secretKey } = await oneTime.create(
         { kind: 'api', secret, passphrase, ttlSeconds: ttl_seconds },
         contextOf(request),
+        clientKeyOf(request),
       )
       return { secret_key: secretKey }
     },
@@ -78,6 +84,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
   scope.delete(
     '/secret/:secret_key',
     {
+      preHandler: hashingBudgetWithPassphrase(anonymousLimits, 'query'),
       schema: {
         tags: TAGS,
         summary: 'Delete a secret unread; needs its passphrase if it has one',
@@ -88,6 +95,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
           401: DetailResponse,
           404: DetailResponse,
           422: ValidationResponse,
+          429: DetailResponse,
         },
       },
     },

@@ -1,5 +1,6 @@
 import type { UserView } from '../../domain/accounts/views.js'
 import { principalOf } from '../../http/authenticate.js'
+import { hashingBudget } from '../../http/anonymous-limits.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { rateLimitHook } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
@@ -39,6 +40,7 @@ export function registerAuthRoutes(scope: Scope, { services, authenticated }: Ro
   scope.post(
     '/auth/register',
     {
+      onRequest: hashingBudget(services.anonymousLimits),
       schema: {
         tags: TAGS,
         summary: 'Register with e-mail, password (8+ characters) and an optional username',
@@ -48,6 +50,7 @@ export function registerAuthRoutes(scope: Scope, { services, authenticated }: Ro
           400: ErrorResponse,
           409: ErrorResponse,
           422: FieldErrorsResponse,
+          429: ErrorResponse,
         },
       },
     },

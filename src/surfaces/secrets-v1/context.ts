@@ -9,7 +9,7 @@ export type Scope = Parameters<FastifyPluginAsyncTypebox>[0]
 /** What this surface uses of the domain. */
 export type SurfaceServices = Pick<
   Services,
-  'accounts' | 'directory' | 'vault' | 'sharing' | 'groups' | 'rateLimiter'
+  'accounts' | 'directory' | 'vault' | 'sharing' | 'groups' | 'rateLimiter' | 'anonymousLimits'
 >
 
 export interface RouteDeps {
