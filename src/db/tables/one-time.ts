@@ -27,6 +27,11 @@ export interface OneTimeSecretsTable {
   /** ISO-8601 UTC with milliseconds: unreadable from this instant on. */
   expires_at: string
   created_at: string
+  /**
+   * Who made it, as the reveal page names them: the e-mail (else username) of a person signed
+   * in to the web app. Null for anonymous links and for every link made through an API.
+   */
+  sender: string | null
 }
 
 export interface OneTimeTables {
