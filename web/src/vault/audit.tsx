@@ -132,7 +132,12 @@ export function Audit(props: { user: User; onSignedOut: () => void }) {
         {events.length === 0 ? (
           <p class="muted">No events match.</p>
         ) : (
-          <div class="table-wrap">
+          <div
+            class="table-wrap"
+            tabIndex={0}
+            role="region"
+            aria-label="Audit events, scrolls sideways"
+          >
             <table>
               <caption class="visually-hidden">Audit events, newest first</caption>
               <thead>
