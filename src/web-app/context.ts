@@ -8,5 +8,12 @@ export type WebAppScope = Parameters<FastifyPluginAsyncTypebox>[0]
 /** What the web app uses of the domain. */
 export type WebAppServices = Pick<
   Services,
-  'accounts' | 'directory' | 'groups' | 'oneTime' | 'audit' | 'rateLimiter' | 'anonymousLimits'
+  | 'accounts'
+  | 'directory'
+  | 'groups'
+  | 'sharing'
+  | 'oneTime'
+  | 'audit'
+  | 'rateLimiter'
+  | 'anonymousLimits'
 >

@@ -42,3 +42,9 @@ export const VaultCallBody = Type.Object(
   },
   { additionalProperties: false },
 )
+
+/** Which secret's grants to list (its owner only). */
+export const SharesBody = Type.Object(
+  { secret_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
+  { additionalProperties: false },
+)

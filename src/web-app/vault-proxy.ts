@@ -12,7 +12,7 @@ import { sessionToken } from './session-cookie.js'
  * agent, which rate limits and audit events then see as if the browser had called /v1 directly.
  */
 const VAULT_PATHS =
-  /^\/(auth\/register|secrets|secrets\/shared|secrets\/share\/(user|group)|user\/secrets|groups|groups\/(add_user|remove_user)|users|users\/me|audit)$/
+  /^\/(auth\/register|secrets|secrets\/shared|secrets\/share\/(user|group)|user\/secrets|groups|groups\/(add_user|remove_user)|users|users\/me|audit|audit\/public-key|audit\/checkpoint|audit\/proof\/inclusion)$/
 
 export interface VaultCall {
   method: HTTPMethods

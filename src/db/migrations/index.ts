@@ -7,6 +7,7 @@ import { oneTime } from './2026-11-23T1100-one-time.js'
 import { auditSequencer } from './2026-12-03T1000-audit-sequencer.js'
 import { identifierClaimsMigration } from './2026-12-03T1100-identifier-claims.js'
 import { oneTimeQuota } from './2026-12-05T1000-one-time-quota.js'
+import { oneTimeSender } from './2026-12-05T1000-one-time-sender.js'
 
 /**
  * Every migration, in order. Names are ISO-dated and frozen: never rename or edit one that has
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: PortableMi
   ['2026-12-03T1000-audit-sequencer', auditSequencer],
   ['2026-12-03T1100-identifier-claims', identifierClaimsMigration],
   ['2026-12-05T1000-one-time-quota', oneTimeQuota],
+  ['2026-12-05T1000-one-time-sender', oneTimeSender],
 ]

@@ -33,6 +33,11 @@ export interface OneTimeSecretsTable {
   client_hash: string | null
   /** Which share of the store-wide quota it counts against; null: none. */
   quota_share: number | null
+  /**
+   * Who made it, as the reveal page names them: the e-mail (else username) of a person signed
+   * in to the web app. Null for anonymous links and for every link made through an API.
+   */
+  sender: string | null
 }
 
 /**

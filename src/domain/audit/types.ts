@@ -35,6 +35,8 @@ export type AuditType =
   | 'vault.share.grant'
   | 'vault.share.change'
   | 'vault.share.revoke'
+  /** The web app listed a secret's current grants (for its owner, to manage them). */
+  | 'vault.share.list'
   | 'vault.group.create'
   | 'vault.group.read'
   /** The web app listed the groups a user belongs to. */

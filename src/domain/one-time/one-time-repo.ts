@@ -143,6 +143,25 @@ export async function findLiveId(
   return row?.id
 }
 
+/**
+ * What the reveal page may know before the secret is burnt: that it is live, and who made it.
+ * Reads nothing sealed and changes nothing, so any number of looks leave the secret as it was.
+ */
+export async function findLiveSender(
+  db: Kysely<Database>,
+  lookupHash: string,
+  kind: OneTimeKind,
+  now: string,
+): Promise<{ sender: string | null } | undefined> {
+  return db
+    .selectFrom('one_time_secrets')
+    .select('sender')
+    .where('lookup_hash', '=', lookupHash)
+    .where('kind', '=', kind)
+    .where('expires_at', '>', now)
+    .executeTakeFirst()
+}
+
 /** A read-only look first, so the usual miss (an unknown key) takes no write lock. */
 export async function isExpired(
   db: Kysely<Database>,

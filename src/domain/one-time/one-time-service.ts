@@ -23,6 +23,7 @@ import {
   insertOneTimeSecret,
   isExpired,
   findLiveId,
+  findLiveSender,
   reserveAttempt,
   truncateWal,
 } from './one-time-repo.js'
@@ -33,9 +34,13 @@ import type { OneTimeQuota } from './quota.js'
 
 export type OneTimeService = ReturnType<typeof createOneTimeService>
 
-export type CreateOneTimeInput =
+export type CreateOneTimeInput = (
   | { kind: 'api'; secret: string; passphrase?: string | null; ttlSeconds?: number | null }
   | { kind: 'generate'; secret: string; passphrase: string; ttlSeconds?: number | null }
+) & {
+  /** Who the reveal page says it is from (the web app, when signed in); the APIs never set it. */
+  sender?: string
+}
 
 /** A counted reveal: the secret, or how many wrong passphrases are still allowed. */
 export type RevealOutcome =
@@ -237,6 +242,7 @@ export function createOneTimeService(deps: {
           size_bytes: sealed.length,
           client_hash: clientHash,
           quota_share: share,
+          sender: input.sender ?? null,
         })
         await event(trx, 'one-time.create', kind, id, context, {
           passphrase: passphrase !== undefined,
@@ -244,6 +250,21 @@ export function createOneTimeService(deps: {
         })
       })
       return { secretKey, expiresAt }
+    },
+
+    /**
+     * The web app's look before reading (docs/web-app.md): whether a link is live and who made
+     * it, without opening, burning or spending anything. Unknown, used, expired or malformed is
+     * "not found", as everywhere.
+     */
+    async about(rawKey: string): Promise<{ sender: string | null }> {
+      for (const kind of ['api', 'generate'] as const) {
+        const secretKey = canonicalLinkKey(kind, rawKey)
+        if (secretKey === undefined) continue
+        const row = await findLiveSender(db, lookupHashOf(kind, secretKey), kind, nowIso())
+        if (row !== undefined) return { sender: row.sender }
+      }
+      throw secretNotFound()
     },
 
     /** Surface 4's read: the link alone opens it, once (its passphrase guards deletion). */
