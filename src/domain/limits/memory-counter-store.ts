@@ -15,22 +15,35 @@ export function createMemoryCounterStore(options: { sweepAbove?: number } = {}):
     }
   }
 
+  /** The open window of `key`, opened now if the last one closed. */
+  const open = (key: string, windowMs: number, now: Date): WindowCount => {
+    let window = windows.get(key)
+    if (window === undefined || window.windowEndsAt <= now) {
+      if (windows.size >= sweepAbove) sweep(now.getTime())
+      window = { count: 0, windowEndsAt: new Date(now.getTime() + windowMs) }
+      windows.set(key, window)
+    }
+    return window
+  }
+
   return {
-    peek(key, now) {
-      const window = windows.get(key)
-      return Promise.resolve(
-        window !== undefined && window.windowEndsAt > now ? { ...window } : undefined,
-      )
-    },
     increment(key, windowMs, now) {
-      let window = windows.get(key)
-      if (window === undefined || window.windowEndsAt <= now) {
-        if (windows.size >= sweepAbove) sweep(now.getTime())
-        window = { count: 0, windowEndsAt: new Date(now.getTime() + windowMs) }
-        windows.set(key, window)
-      }
+      const window = open(key, windowMs, now)
       window.count += 1
       return Promise.resolve({ ...window })
+    },
+    reserve(key, max, windowMs, now) {
+      const window = open(key, windowMs, now)
+      const reserved = window.count < max
+      if (reserved) window.count += 1
+      return Promise.resolve({ reserved, ...window })
+    },
+    release(key, windowEndsAt) {
+      const window = windows.get(key)
+      if (window?.windowEndsAt.getTime() === windowEndsAt.getTime() && window.count > 0) {
+        window.count -= 1
+      }
+      return Promise.resolve()
     },
     reset(key) {
       windows.delete(key)
