@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.js'
 import type { LoginThrottleConfig } from '../../config.js'
 import type { LookupHasher } from '../../crypto/lookup.js'
 import { rateLimited } from '../../errors.js'
+import type { ClientKey } from '../limits/client-key.js'
 import type { CounterStore, Reservation } from '../limits/counter-store.js'
 
 /**
@@ -29,7 +30,10 @@ export interface ReservedAttempt {
 }
 
 export interface LoginThrottle {
-  /** `subject` is the user id when the login names a real account, else the login as typed. */
+  /**
+   * `subject` is the user id when the login names a real account, else the login as typed; the
+   * address counts as its client key (client-key.ts: an IPv6 network counts as one).
+   */
   keysFor(subject: string, clientIp: string): ThrottleKeys
   /**
    * Counts the attempt as a failure in advance, or throws RATE_LIMITED (with Retry-After
@@ -48,14 +52,15 @@ export function createLoginThrottle(deps: {
   lookup: LookupHasher
   clock: Clock
   config: LoginThrottleConfig
+  clientKey: ClientKey
 }): LoginThrottle {
-  const { counters, lookup, clock, config } = deps
+  const { counters, lookup, clock, config, clientKey } = deps
   const windowMs = config.windowSeconds * 1000
 
   return {
     keysFor: (subject, clientIp) => ({
       account: `login-account:${lookup('login-account', subject)}`,
-      ip: `login-ip:${lookup('login-ip', clientIp)}`,
+      ip: `login-ip:${lookup('login-ip', clientKey(clientIp))}`,
     }),
 
     async reserve(keys) {
