@@ -25,6 +25,7 @@ export const CONFIG_VARIABLES = [
   'BODY_LIMIT_BYTES',
   'CORS_ORIGINS',
   'TRUST_PROXY',
+  'IPV6_CLIENT_PREFIX',
   'LOG_LEVEL',
   'REDIS_URL',
   'LOCK_PREFIX',
@@ -80,6 +81,8 @@ export interface Config {
   corsOrigins: readonly string[]
   /** Proxy addresses (IPs or CIDRs) whose `X-Forwarded-For` is believed; empty means the socket peer. */
   trustProxy: readonly string[]
+  /** Per-client limits count an IPv6 client by this many leading bits of its address. */
+  ipv6ClientPrefix: number
   tokenTtlSeconds: number
   loginThrottle: LoginThrottleConfig
   bodyLimitBytes: number
@@ -253,6 +256,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     logLevel: logLevel as LogLevel,
     corsOrigins,
     trustProxy,
+    ipv6ClientPrefix: integer('IPV6_CLIENT_PREFIX', 64, 1, 128),
     tokenTtlSeconds: integer('TOKEN_TTL_SECONDS', 3600, 30, 30 * 24 * 3600),
     loginThrottle: {
       maxFailuresPerAccount: integer('LOGIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 1_000_000),

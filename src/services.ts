@@ -18,6 +18,7 @@ import { createCommitOne, createTransactor } from './db/transaction.js'
 import { createAccountService } from './domain/accounts/account-service.js'
 import type { CounterStore } from './domain/limits/counter-store.js'
 import { createLoginThrottle } from './domain/accounts/login-throttle.js'
+import { createClientKey } from './domain/limits/client-key.js'
 import { createMemoryCounterStore } from './domain/limits/memory-counter-store.js'
 import { createRateLimiter } from './domain/limits/rate-limiter.js'
 import type { RateLimiter } from './domain/limits/rate-limiter.js'
@@ -98,11 +99,13 @@ export function createServices(
   })
   const redis = config.redisUrl === undefined ? undefined : createRedisCounterStore(config.redisUrl)
   const rateCounters = overrides.counters ?? redis ?? createMemoryCounterStore()
+  const clientKey = createClientKey(config.ipv6ClientPrefix)
   const throttle = createLoginThrottle({
     counters: overrides.counters ?? redis ?? createSqlCounterStore(db),
     lookup,
     clock,
     config: config.loginThrottle,
+    clientKey,
   })
 
   const auditReader = createAuditReader({ db })
@@ -120,18 +123,22 @@ export function createServices(
   return {
     /** A fixed-window limiter over the shared rate-limit counters. */
     rateLimiter: (limits: readonly RateLimit[]): RateLimiter =>
-      createRateLimiter({ counters: rateCounters, clock, limits }),
+      createRateLimiter({ counters: rateCounters, clock, limits, clientKey }),
+    /** Which client an address belongs to, for any per-client limit (client-key.ts). */
+    clientKey,
     /** Per-client limits on the routes anyone may call without an account. */
     anonymousLimits: {
       hashing: createRateLimiter({
         counters: rateCounters,
         clock,
         limits: config.anonymousHashRateLimits,
+        clientKey,
       }),
       oneTimeCreation: createRateLimiter({
         counters: rateCounters,
         clock,
         limits: config.oneTimeCreateRateLimits,
+        clientKey,
       }),
     },
     /** Releases what the services hold besides the store (the Redis connection). */

@@ -16,4 +16,5 @@ export type WebAppServices = Pick<
   | 'audit'
   | 'rateLimiter'
   | 'anonymousLimits'
+  | 'clientKey'
 >

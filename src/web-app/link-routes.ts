@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 
 import { contextOf } from '../http/request-context.js'
 import { hashingBudgetWithPassphrase, oneTimeCreationLimit } from '../http/anonymous-limits.js'
-import { clientKeyOf, rateLimitHook } from '../http/rate-limit.js'
+import { rateLimitHook } from '../http/rate-limit.js'
 import { isAppError, notFound, unauthorized } from '../errors.js'
 import { canonicalLinkKey } from '../domain/one-time/link-keys.js'
 import type { WebAppScope, WebAppServices } from './context.js'
@@ -60,7 +60,7 @@ export function registerLinkRoutes(scope: WebAppScope, services: WebAppServices)
           ? { kind: 'generate', secret: ciphertext, passphrase, ttlSeconds: ttl_seconds, ...from }
           : { kind: 'api', secret: ciphertext, ttlSeconds: ttl_seconds, ...from },
         contextOf(request),
-        clientKeyOf(request),
+        services.clientKey(request.ip),
       )
       return {
         key: secretKey,

@@ -204,7 +204,8 @@ export function createAccountService(deps: {
 
     /**
      * Checks a password and issues a token. Unknown logins spend the same argon2 time as known
-     * ones, and every failure counts towards the account's and the address's throttle.
+     * ones. The attempt is counted towards the account's and the address's throttle before the
+     * password is judged (login-throttle.ts), so concurrent guesses cannot all pass the check.
      */
     async login(input: LoginInput, context: RequestContext): Promise<LoginResult> {
       const user = await findByLogin(input.kind, input.login)
@@ -215,8 +216,9 @@ export function createAccountService(deps: {
         context.clientIp,
       )
       const actorId = user?.id ?? null
+      let attempt
       try {
-        await throttle.check(keys)
+        attempt = await throttle.reserve(keys)
       } catch (error) {
         await audit.record({
           type: 'auth.login',
@@ -233,7 +235,7 @@ export function createAccountService(deps: {
           ? await passwords.verifyDummy(input.password)
           : await passwords.verify(user.password_hash, input.password)
       if (user === undefined || !valid) {
-        await throttle.recordFailure(keys)
+        // The reservation already counted this failure.
         await audit.record({
           type: 'auth.login',
           outcome: 'failure',
@@ -244,7 +246,7 @@ export function createAccountService(deps: {
         throw invalidCredentials()
       }
 
-      await throttle.recordSuccess(keys)
+      await throttle.recordSuccess(attempt)
       const issued = await tokens.issue(user.id, user.token_version)
       await audit.record({
         type: 'auth.login',

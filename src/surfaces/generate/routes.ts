@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
 import { hashingBudget, oneTimeCreationLimit } from '../../http/anonymous-limits.js'
 import { installDialect } from '../../http/dialect.js'
-import { clientKeyOf } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
@@ -28,7 +27,7 @@ const TAGS = ['Generate (/generate, /secrets)']
  * URLs, proxies and browser history; `GET …?passphrase=` is there for the original's clients.
  */
 export const generateSurface: FastifyPluginAsyncTypebox<{
-  services: Pick<Services, 'oneTime' | 'anonymousLimits'>
+  services: Pick<Services, 'oneTime' | 'anonymousLimits' | 'clientKey'>
 }> = async (scope, { services }) => {
   scope.addHook('onRequest', noCache)
   // Mounted at `/`: unknown paths get the root's FastAPI 404, which is this surface's dialect too.
@@ -65,7 +64,7 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
       const { secretKey } = await oneTime.create(
         { kind: 'generate', secret, passphrase, ttlSeconds: ttl_seconds },
         contextOf(request),
-        clientKeyOf(request),
+        services.clientKey(request.ip),
       )
       return { secret_key: secretKey }
     },

@@ -48,13 +48,14 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
   const { accounts, lock } = services
   const authenticated = requireAuth((token) => accounts.authenticate(token))
 
-  // One counter per route and client address, for every method, checked before the body is
-  // read or the token looked at (flask-limiter's order).
+  // One counter per route and client (client-key.ts: an IPv6 network counts as one), for every
+  // method, checked before the body is read or the token looked at (flask-limiter's order).
   const limiter = services.rateLimiter(rateLimits)
   const limited = new Set<string>(LIMITED.map((path) => `${prefix}${path}`))
   scope.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url
-    if (route !== undefined && limited.has(route)) await limiter.hit(`lock:${route}:${request.ip}`)
+    if (route !== undefined && limited.has(route))
+      await limiter.hitClient(`lock:${route}`, request.ip)
   })
 
   /**

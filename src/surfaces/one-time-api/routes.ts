@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { hashingBudgetWithPassphrase, oneTimeCreationLimit } from '../../http/anonymous-limits.js'
 import { requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
-import { clientKeyOf } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { renderOneTimeApi } from './dialect.js'
@@ -31,7 +30,7 @@ const TAGS = ['One-time (/api)']
  * are root routes and unaffected.
  */
 export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
-  services: Pick<Services, 'accounts' | 'oneTime' | 'anonymousLimits'>
+  services: Pick<Services, 'accounts' | 'oneTime' | 'anonymousLimits' | 'clientKey'>
   /** EVENTS_PUBLIC: serve `/api/event` without an admin token. */
   eventsPublic: boolean
 }> = async (scope, { services, eventsPublic }) => {
@@ -58,7 +57,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
       const { secretKey } = await oneTime.create(
         { kind: 'api', secret, passphrase, ttlSeconds: ttl_seconds },
         contextOf(request),
-        clientKeyOf(request),
+        services.clientKey(request.ip),
       )
       return { secret_key: secretKey }
     },
