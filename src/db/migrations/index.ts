@@ -8,6 +8,7 @@ import { auditSequencer } from './2026-12-03T1000-audit-sequencer.js'
 import { identifierClaimsMigration } from './2026-12-03T1100-identifier-claims.js'
 import { oneTimeQuota } from './2026-12-05T1000-one-time-quota.js'
 import { oneTimeSender } from './2026-12-05T1000-one-time-sender.js'
+import { secretVersions } from './2026-12-05T1200-secret-versions.js'
 
 /**
  * Every migration, in order. Names are ISO-dated and frozen: never rename or edit one that has
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: PortableMi
   ['2026-12-03T1100-identifier-claims', identifierClaimsMigration],
   ['2026-12-05T1000-one-time-quota', oneTimeQuota],
   ['2026-12-05T1000-one-time-sender', oneTimeSender],
+  ['2026-12-05T1200-secret-versions', secretVersions],
 ]
