@@ -138,7 +138,7 @@ export async function restore(config: Config, file: string): Promise<Outcome> {
       checking.update(done, total)
     })
   } catch (error) {
-    if (error instanceof BackupFileError) return { code: 1, err: error.message }
+    if (error instanceof BackupFileError) return refusedFile(error)
     throw error
   } finally {
     checking.finish()
@@ -168,7 +168,7 @@ export async function restore(config: Config, file: string): Promise<Outcome> {
         extracting.update(done, total)
       })
     } catch (error) {
-      if (error instanceof BackupFileError) return { code: 1, err: error.message }
+      if (error instanceof BackupFileError) return refusedFile(error)
       throw error
     } finally {
       extracting.finish()
@@ -245,6 +245,11 @@ async function verifyRestored(
     await store.close()
   }
 }
+
+const refusedFile = (error: BackupFileError): Outcome => ({
+  code: 1,
+  err: `${error.message} Nothing was restored.`,
+})
 
 function summary(what: string, manifest: Manifest, digest?: string): string {
   const count = (table: string) => manifest.counts[table] ?? 0

@@ -120,14 +120,14 @@ export async function checkBackupFile(
     const match = /^\nsha256 ([0-9a-f]{64})\n$/.exec(trailer.toString('latin1'))
     if (match?.[1] === undefined) {
       throw new BackupFileError(
-        `${file} is truncated or damaged: it does not end with its checksum line. Nothing was restored.`,
+        `${file} is truncated or damaged: it does not end with its checksum line.`,
       )
     }
     const whole = createHash('sha256')
     await pump(handle, 0, size - TRAILER_LENGTH, [whole], undefined, onProgress)
     if (whole.digest('hex') !== match[1]) {
       throw new BackupFileError(
-        `${file} is corrupted: its SHA-256 does not match the checksum it was written with. Nothing was restored.`,
+        `${file} is corrupted: its SHA-256 does not match the checksum it was written with.`,
       )
     }
     let parsed: unknown
