@@ -6,7 +6,8 @@ import { describe, it } from 'node:test'
 import type { TestContext } from 'node:test'
 
 import { buildApp } from '../../src/app.js'
-import { createTestEnvironment } from '../helpers/app.js'
+import { deriveKeys, rootKeyFromSecret } from '../../src/crypto/keys.js'
+import { createTestEnvironment, TEST_APP_SECRET } from '../helpers/app.js'
 import type { TestEnvironment } from '../helpers/app.js'
 import { call, runCli, runCliAsync, startServer } from '../helpers/process.js'
 import type { RunningServer } from '../helpers/process.js'
@@ -120,8 +121,22 @@ describe('strongroom backup and restore (sqlite)', () => {
     assert.ok(manifest.counts.vault_secrets !== undefined)
     assert.ok(manifest.counts.vault_secrets >= before.length)
     assert.ok(manifest.counts.vault_secrets < acknowledged.length)
-    // The backup holds no key: neither the key check's inputs nor the audit signing key.
+    // The backup holds ciphertexts only: no value in the clear, and no key of any purpose.
     assert.match(manifest.keyCheck, /^kcv1:/)
+    const bytes = readFileSync(file)
+    for (const { value } of before) assert.ok(!bytes.includes(value), value)
+    const keys = deriveKeys(rootKeyFromSecret(TEST_APP_SECRET))
+    for (const key of [
+      keys.data.key,
+      keys.tokenSigning,
+      keys.auditSigning,
+      keys.lookup,
+      keys.oneTime,
+      keys.passwordPepper,
+    ]) {
+      assert.ok(!bytes.includes(key) && !bytes.includes(key.toString('base64')))
+    }
+    assert.ok(!bytes.includes(TEST_APP_SECRET))
     assert.equal(await server.stop(), 0)
 
     const target = await freshEnvironment(t)

@@ -240,6 +240,37 @@ for (const dialect of DIALECTS) {
       assert.equal(count('vault.secret.rollback', 'success', owner.id), 1)
     })
 
+    it('numbers concurrent updates one after another and keeps each value they replaced', async (t) => {
+      const { app } = await buildTestApp(t, { dialect })
+      const { owner, writer, secretId, update } = await setup(app)
+      const values = Array.from({ length: 8 }, (_, index) => `concurrent-${index}`)
+      const answers = await Promise.all(
+        values.map((value, index) =>
+          update(index % 2 === 0 ? owner.token : writer.token, 'db', value),
+        ),
+      )
+      assert.deepEqual(
+        answers.map((response) => response.status),
+        values.map(() => 200),
+      )
+      const listed = await expectStatus(
+        v1(app, 'GET', `/secrets/${secretId}/versions`, { token: owner.token }),
+        200,
+      )
+      const versions = (listed.body as Listed).data.map((v) => v.version)
+      assert.deepEqual(versions, [9, 8, 7, 6, 5, 4, 3, 2, 1])
+      // Every value written is there exactly once, as one of the versions.
+      const seen: string[] = []
+      for (const version of versions) {
+        const read = await expectStatus(
+          v1(app, 'GET', `/secrets/${secretId}/versions/${version}`, { token: owner.token }),
+          200,
+        )
+        seen.push((read.body as Read).data.encrypted_data)
+      }
+      assert.deepEqual(seen.sort(), ['one', ...values].sort())
+    })
+
     it('keeps at most VAULT_VERSIONS_KEPT earlier values and deletes them with the secret', async (t) => {
       const environment = await buildTestApp(t, {
         dialect,
