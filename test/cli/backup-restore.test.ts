@@ -186,6 +186,22 @@ describe('strongroom backup and restore (sqlite)', () => {
     writeFileSync(bad, Buffer.concat([body, Buffer.from(`\nsha256 ${digest}\n`)]))
     await expectRefused(t, bad, /does not match the SHA-256 in its manifest/)
 
+    // A manifest edited and the trailer recomputed: the restored store disagrees with it.
+    const text = bytes.subarray(0, bytes.length - 73)
+    const manifestEnd = text.indexOf(0x0a, text.indexOf(0x0a) + 1)
+    const forged = Buffer.concat([
+      Buffer.from(text.subarray(0, manifestEnd).toString('utf8').replace('"users":1', '"users":2')),
+      text.subarray(manifestEnd),
+    ])
+    assert.equal(forged.length, text.length)
+    const forgedDigest = createHash('sha256').update(forged).digest('hex')
+    writeFileSync(bad, Buffer.concat([forged, Buffer.from(`\nsha256 ${forgedDigest}\n`)]))
+    await expectRefused(
+      t,
+      bad,
+      /does not restore cleanly: table users has 1 rows where the manifest says 2/,
+    )
+
     // Not a backup at all.
     writeFileSync(bad, 'SQLite format 3\0 and then some')
     await expectRefused(t, bad, /is not a Strongroom backup/)
