@@ -19,9 +19,9 @@ import {
   extractDatabase,
   hashFile,
   writeBackupFile,
-} from '../db/backup/container.js'
-import { newManifest, readSnapshotFacts } from '../db/backup/manifest.js'
-import type { Manifest, SnapshotFacts } from '../db/backup/manifest.js'
+} from '../domain/backup/container.js'
+import { newManifest, readSnapshotFacts } from '../domain/backup/manifest.js'
+import type { Manifest, SnapshotFacts } from '../domain/backup/manifest.js'
 import { snapshotSqlite } from '../db/backup/sqlite-snapshot.js'
 import { MIGRATIONS } from '../db/migrations/index.js'
 import { verifyStore } from '../domain/audit/audit-log.js'
@@ -52,7 +52,7 @@ function removeDatabase(file: string): void {
 
 /**
  * `strongroom backup FILE`: a consistent snapshot of the running store, with its manifest and
- * checksum, in one new file (src/db/backup/container.ts). Runs beside a serving node.
+ * checksum, in one new file (src/domain/backup/container.ts). Runs beside a serving node.
  */
 export async function backup(config: Config, file: string): Promise<Outcome> {
   if (config.database.kind !== 'sqlite') return POSTGRES('backup')

@@ -1,13 +1,11 @@
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 
-import { checkpointJson, parseCheckpointJson } from '../../crypto/checkpoint.js'
-import type { CheckpointJson } from '../../crypto/checkpoint.js'
-import { findLatestCheckpoint } from '../../domain/audit/checkpoints-repo.js'
-import { countUnsealed } from '../../domain/audit/repo.js'
-import { findLogState } from '../../domain/audit/sequencer-repo.js'
+import { parseCheckpointJson } from '../../crypto/checkpoint.js'
+import type { Database } from '../../db/schema.js'
 import { VERSION } from '../../version.js'
-import type { Database } from '../schema.js'
+import { readAuditHead } from '../audit/audit-head.js'
+import type { AuditHead } from '../audit/audit-head.js'
 
 /**
  * What a backup says about itself (README "Backup and restore"). Everything here is read from the
@@ -25,15 +23,8 @@ export interface Manifest {
   keyCheck: string
   /** Rows per table. */
   counts: Record<string, number>
-  audit: {
-    /** The sealed head of the audit log: how many events, and the Merkle root over them. */
-    treeSize: number
-    rootHash: string
-    /** Events committed but not sealed yet when the snapshot was taken. */
-    unsealed: number
-    /** The latest signed checkpoint, if the log had one. */
-    checkpoint: CheckpointJson | null
-  }
+  /** The audit log's sealed head, unsealed events and latest signed checkpoint. */
+  audit: AuditHead
   /** The SQLite file that follows the manifest. */
   database: { bytes: number; sha256: string }
 }
@@ -60,17 +51,10 @@ export async function readSnapshotFacts(db: Kysely<Database>): Promise<SnapshotF
     )
     counts[name] = result.rows[0]?.n ?? 0
   }
-  const head = await findLogState(db)
-  const checkpoint = await findLatestCheckpoint(db)
   return {
     schema: { migrations: migrations.rows.map((row) => row.name) },
     counts,
-    audit: {
-      treeSize: head.treeSize,
-      rootHash: head.rootHash,
-      unsealed: await countUnsealed(db),
-      checkpoint: checkpoint === undefined ? null : checkpointJson(checkpoint),
-    },
+    audit: await readAuditHead(db),
   }
 }
 

@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises'
 
 import { parseManifest } from './manifest.js'
 import type { Manifest } from './manifest.js'
-import type { OnProgress } from './sqlite-snapshot.js'
+import type { OnProgress } from '../../db/backup/sqlite-snapshot.js'
 
 /**
  * The backup file: one file an operator can copy anywhere, that says what it holds and proves it
