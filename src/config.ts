@@ -39,6 +39,7 @@ export const CONFIG_VARIABLES = [
   'ONE_TIME_MAX_LIVE_BYTES_PER_CLIENT',
   'ANONYMOUS_HASH_RATE_LIMITS',
   'SHUTDOWN_GRACE_SECONDS',
+  'VAULT_VERSIONS_KEPT',
 ] as const
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]
 
@@ -111,6 +112,8 @@ export interface Config {
   anonymousHashRateLimits: readonly RateLimit[]
   /** How long in-flight requests get to finish after SIGTERM before the process exits 1. */
   shutdownGraceSeconds: number
+  /** Earlier values kept per vault secret (surface 2 versions); 0 keeps none. */
+  vaultVersionsKept: number
 }
 
 export interface OneTimeQuotaConfig {
@@ -288,6 +291,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     },
     anonymousHashRateLimits,
     shutdownGraceSeconds: integer('SHUTDOWN_GRACE_SECONDS', 10, 1, 3600),
+    vaultVersionsKept: integer('VAULT_VERSIONS_KEPT', 10, 0, 1000),
   }
 
   if (problems.length > 0) throw new ConfigError(problems)

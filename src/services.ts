@@ -37,6 +37,7 @@ import { createUserDirectory } from './domain/accounts/directory-service.js'
 import { createGroupService } from './domain/vault/group-service.js'
 import { createSharingService } from './domain/vault/sharing-service.js'
 import { createVaultService } from './domain/vault/vault-service.js'
+import { createVersionService } from './domain/vault/version-service.js'
 
 export interface ServiceOverrides {
   clock?: Clock
@@ -64,6 +65,7 @@ export function createServices(
   const { db } = store
   const transact = createTransactor(store)
   const envelope = createEnvelope([keys.data])
+  const versionsKept = config.vaultVersionsKept
   const lookup = createLookupHasher(keys.lookup)
   const passwords = createPasswordHasher(keys.passwordPepper)
   const tokens = createTokenService({
@@ -172,7 +174,8 @@ export function createServices(
       eventsPublic: config.eventsPublic,
     }),
     directory: createUserDirectory({ db, audit }),
-    vault: createVaultService({ transact, clock, envelope, audit }),
+    vault: createVaultService({ transact, clock, envelope, audit, versionsKept }),
+    secretVersions: createVersionService({ transact, clock, envelope, audit, versionsKept }),
     sharing: createSharingService({ transact, clock, audit }),
     groups: createGroupService({ transact, clock, audit }),
   }

@@ -144,6 +144,28 @@ export const COMMANDS: readonly Command[] = [
     positionals: { min: 0, max: 0 },
     run: async ({ loaded }) => (await audit()).showPublicKey(loaded.config),
   },
+  {
+    words: ['backup'],
+    synopsis: 'FILE',
+    help: [
+      'snapshot the embedded SQLite store while it serves, with a',
+      'manifest and a checksum, into a new FILE (no keys in it)',
+    ],
+    positionals: { min: 1, max: 1 },
+    run: async ({ positionals, loaded }) =>
+      (await import('./backup-commands.js')).backup(loaded.config, positionals[0] ?? ''),
+  },
+  {
+    words: ['restore'],
+    synopsis: 'FILE',
+    help: [
+      'check FILE, then restore it into an empty DATA_DIR under',
+      'the same keys and verify its audit log',
+    ],
+    positionals: { min: 1, max: 1 },
+    run: async ({ positionals, loaded }) =>
+      (await import('./backup-commands.js')).restore(loaded.config, positionals[0] ?? ''),
+  },
 ]
 
 export function usageLine(command: Command): string {

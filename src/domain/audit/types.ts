@@ -32,6 +32,10 @@ export type AuditType =
   | 'vault.secret.list'
   | 'vault.secret.update'
   | 'vault.secret.delete'
+  /** Secret versions (beside the documented API): list, read one, roll back to one. */
+  | 'vault.secret.version.list'
+  | 'vault.secret.version.read'
+  | 'vault.secret.rollback'
   | 'vault.share.grant'
   | 'vault.share.change'
   | 'vault.share.revoke'

@@ -26,6 +26,7 @@ import {
 } from './secrets-repo.js'
 import type { SecretRow } from './secrets-repo.js'
 import { openField, sealField } from './secret-sealing.js'
+import { replaceSecretValue } from './secret-versions.js'
 import { clash, denied, missing } from './vault-errors.js'
 import type { VaultDenial } from './vault-errors.js'
 import type { Principal } from '../principal.js'
@@ -76,8 +77,10 @@ export function createVaultService(deps: {
   clock: Clock
   envelope: Envelope
   audit: Pick<AuditLog, 'append'>
+  /** How many earlier values of each secret an update keeps (VAULT_VERSIONS_KEPT). */
+  versionsKept: number
 }) {
-  const { transact, clock, envelope, audit } = deps
+  const { transact, clock, envelope, audit, versionsKept } = deps
 
   /** Every secret event names the caller as actor and the secret as target. */
   const recordSecretEvent = (
@@ -178,7 +181,7 @@ export function createVaultService(deps: {
       })
     },
 
-    /** Replaces name and value; the owner and read-write grantees may. */
+    /** Replaces name and value, keeping the old ones as a version; the owner and read-write grantees may. */
     update(
       principal: Principal,
       id: number,
@@ -195,14 +198,13 @@ export function createVaultService(deps: {
           context,
         )
         if (!allowed.ok) return allowed
-        await updateSecretSealed(
+        const version = await replaceSecretValue(
           trx,
+          envelope,
           id,
-          {
-            name: sealField(envelope, id, 'name', input.name),
-            data: sealField(envelope, id, 'data', input.encryptedData),
-          },
+          input,
           clock.now().toISOString(),
+          versionsKept,
         )
         await recordSecretEvent(
           trx,
@@ -211,7 +213,7 @@ export function createVaultService(deps: {
             outcome: 'success',
             principal,
             secretId: id,
-            details: { access: allowed.value.access },
+            details: { access: allowed.value.access, version },
           },
           context,
         )

@@ -9,7 +9,14 @@ export type Scope = Parameters<FastifyPluginAsyncTypebox>[0]
 /** What this surface uses of the domain. */
 export type SurfaceServices = Pick<
   Services,
-  'accounts' | 'directory' | 'vault' | 'sharing' | 'groups' | 'rateLimiter' | 'anonymousLimits'
+  | 'accounts'
+  | 'directory'
+  | 'vault'
+  | 'secretVersions'
+  | 'sharing'
+  | 'groups'
+  | 'rateLimiter'
+  | 'anonymousLimits'
 >
 
 export interface RouteDeps {

@@ -20,6 +20,7 @@ export function renderSecretsV1(error: AppError, request: FastifyRequest): Rende
         error.details.issues ?? [],
         request.body,
         request.routeOptions.url === '/v1/auth/register' ? REGISTER_RULES : {},
+        request.params,
       )
     case 'BAD_REQUEST':
       if (error.details.subject === 'group.remove-creator')
@@ -100,6 +101,8 @@ function notFoundMessage(subject: string | undefined, id: number | undefined): s
         return `The secret is not shared with group: ${id}`
       case 'member':
         return `The user is not a member of the group: ${id}`
+      case 'version':
+        return `No version found with number: ${id}`
       default:
         break
     }
@@ -141,6 +144,7 @@ const FIELDS = new Set([
   'permission',
   'group_name',
   'new_group_name',
+  'version',
 ])
 
 const PERMISSION_RULE = "must be 'read-only' or 'read-write'"
@@ -175,6 +179,7 @@ function renderInvalid(
   issues: readonly ValidationIssue[],
   body: unknown,
   rules: Readonly<Record<string, string>>,
+  params: unknown,
 ): Rendered {
   const fields: Record<string, { rank: number; message: string }> = {}
   for (const issue of issues) {
@@ -187,7 +192,13 @@ function renderInvalid(
     if (field === undefined || deeper.length > 0 || !FIELDS.has(field)) {
       return badRequest('Request body is malformed')
     }
-    const value = isRecord(body) && issue.location === 'body' ? body[field] : undefined
+    // Path parameters (the versions routes) are judged like body fields, from their text.
+    const value =
+      issue.location === 'body' && isRecord(body)
+        ? body[field]
+        : issue.location === 'params' && isRecord(params)
+          ? Number(params[field])
+          : undefined
     if (issue.location === 'body' && issue.kind === 'type' && value !== null) {
       return badRequest(`Request body contains an invalid value for the "${field}" field`)
     }

@@ -9,6 +9,7 @@ import { renderSecretsV1 } from './dialect.js'
 import { registerGroupRoutes } from './group-routes.js'
 import { registerSecretRoutes } from './secret-routes.js'
 import { registerSharingRoutes } from './sharing-routes.js'
+import { registerVersionRoutes } from './version-routes.js'
 
 /**
  * Surface 2, the team vault, mounted at `/v1` (docs/surfaces/2-secrets-v1.md).
@@ -29,4 +30,5 @@ export const secretsV1Surface: FastifyPluginAsyncTypebox<{ services: SurfaceServ
   registerSecretRoutes(scope, deps)
   registerSharingRoutes(scope, deps)
   registerGroupRoutes(scope, deps)
+  registerVersionRoutes(scope, deps)
 }
