@@ -34,6 +34,10 @@ export const CONFIG_VARIABLES = [
   'ONE_TIME_MAX_TTL_SECONDS',
   'ONE_TIME_MAX_ATTEMPTS',
   'SHUTDOWN_GRACE_SECONDS',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'GROUP_ADDITION_LIMITS',
+  'GROUP_MAX_MEMBERS',
 ] as const
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]
 
@@ -95,6 +99,15 @@ export interface Config {
   oneTimeMaxAttempts: number
   /** How long in-flight requests get to finish after SIGTERM before the process exits 1. */
   shutdownGraceSeconds: number
+  /**
+   * Where password-reset mail goes out (`smtp://` or `smtps://`, credentials in the URL) and
+   * whom it is from. Unset: no mail is sent, and the server says so at start and on each reset.
+   */
+  mail: { smtpUrl: string; from: string } | undefined
+  /** Members one user may add to groups, per window (surface 2); each addition is also a lookup. */
+  groupAdditionLimits: readonly RateLimit[]
+  /** Most members one group may have. */
+  groupMaxMembers: number
 }
 
 export class ConfigError extends Error {
@@ -192,6 +205,13 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     problems,
   )
 
+  const mail = parseMail(read('SMTP_URL'), read('MAIL_FROM'), problems)
+  const groupAdditionLimits = parseRateLimits(
+    'GROUP_ADDITION_LIMITS',
+    read('GROUP_ADDITION_LIMITS') ?? '30/minute;300/day',
+    problems,
+  )
+
   const corsOrigins = list('CORS_ORIGINS')
   for (const origin of corsOrigins) {
     if (origin === '*' || !isOrigin(origin)) {
@@ -236,6 +256,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     ),
     oneTimeMaxAttempts: integer('ONE_TIME_MAX_ATTEMPTS', 5, 1, 1000),
     shutdownGraceSeconds: integer('SHUTDOWN_GRACE_SECONDS', 10, 1, 3600),
+    mail,
+    groupAdditionLimits,
+    groupMaxMembers: integer('GROUP_MAX_MEMBERS', 1000, 2, 100_000),
   }
 
   if (problems.length > 0) throw new ConfigError(problems)
@@ -267,6 +290,34 @@ function parseRateLimits(name: string, raw: string, problems: string[]): RateLim
     limits.push({ limit: Number(match[1]), windowMs, text: item })
   }
   return limits
+}
+
+/** Both or neither: a mailer needs a server and a sender address. */
+function parseMail(
+  smtpUrl: string | undefined,
+  from: string | undefined,
+  problems: string[],
+): Config['mail'] {
+  if (smtpUrl === undefined && from === undefined) return undefined
+  if (smtpUrl === undefined || from === undefined) {
+    problems.push('SMTP_URL and MAIL_FROM must be set together (or neither, for no mail)')
+    return undefined
+  }
+  let protocol: string | undefined
+  try {
+    protocol = new URL(smtpUrl).protocol
+  } catch {
+    protocol = undefined
+  }
+  if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL')
+  }
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(from) && !/^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(from)) {
+    problems.push(
+      `MAIL_FROM must be an e-mail address, optionally as Name <address> (got "${from}")`,
+    )
+  }
+  return { smtpUrl, from }
 }
 
 function parseDatabaseUrl(

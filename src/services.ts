@@ -16,6 +16,9 @@ import { createTokenService } from './crypto/tokens.js'
 import type { Store } from './db/connect.js'
 import { createCommitOne, createTransactor } from './db/transaction.js'
 import { createAccountService } from './domain/accounts/account-service.js'
+import { createDeletionService } from './domain/accounts/deletion-service.js'
+import { createRecoveryService } from './domain/accounts/recovery-service.js'
+import { createMailer } from './mail/mailer.js'
 import type { CounterStore } from './domain/limits/counter-store.js'
 import { createLoginThrottle } from './domain/accounts/login-throttle.js'
 import { createMemoryCounterStore } from './domain/limits/memory-counter-store.js'
@@ -114,6 +117,8 @@ export function createServices(
     envelope,
   })
 
+  const mailer = createMailer(config.mail)
+
   return {
     /** A fixed-window limiter over the shared rate-limit counters. */
     rateLimiter: (limits: readonly RateLimit[]): RateLimiter =>
@@ -122,10 +127,13 @@ export function createServices(
     close: async (): Promise<void> => {
       await sequencer.stop()
       await redis?.close()
+      mailer.close()
     },
     audit,
     health: createHealthService(store),
     accounts,
+    recovery: createRecoveryService({ db, transact, clock, passwords, lookup, audit, mailer }),
+    deletion: createDeletionService({ db, transact, passwords, throttle, audit }),
     personalSecrets: createPersonalSecretService({ db, transact, clock, envelope, audit }),
     auditTrail: createAuditTrail({ db, audit, signer, publicKey }),
     lock: createLockService({ db, audit, envelope, accounts, lookup }),
@@ -149,7 +157,7 @@ export function createServices(
     directory: createUserDirectory({ db, audit }),
     vault: createVaultService({ transact, clock, envelope, audit }),
     sharing: createSharingService({ transact, clock, audit }),
-    groups: createGroupService({ transact, clock, audit }),
+    groups: createGroupService({ transact, clock, audit, maxMembers: config.groupMaxMembers }),
   }
 }
 

@@ -6,6 +6,7 @@ import { vault } from './2026-11-23T1000-vault.js'
 import { oneTime } from './2026-11-23T1100-one-time.js'
 import { auditSequencer } from './2026-12-03T1000-audit-sequencer.js'
 import { identifierClaimsMigration } from './2026-12-03T1100-identifier-claims.js'
+import { accountTokens } from './2026-12-04T1000-account-tokens.js'
 
 /**
  * Every migration, in order. Names are ISO-dated and frozen: never rename or edit one that has
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: PortableMi
   ['2026-11-23T1100-one-time', oneTime],
   ['2026-12-03T1000-audit-sequencer', auditSequencer],
   ['2026-12-03T1100-identifier-claims', identifierClaimsMigration],
+  ['2026-12-04T1000-account-tokens', accountTokens],
 ]

@@ -21,6 +21,11 @@ export interface VaultSecretsTable {
   owner_id: number
   name_sealed: Buffer
   data_sealed: Buffer
+  /**
+   * The client's IV, for secrets written through the later API (`iv` beside `encrypted_data`),
+   * sealed with AAD `vault-secret:<id>:iv`; NULL for every other secret.
+   */
+  iv_sealed: Generated<Buffer | null>
   created_at: string
   updated_at: string
 }

@@ -72,8 +72,11 @@ export function createGroupService(deps: {
   transact: Transact
   clock: Clock
   audit: Pick<AuditLog, 'append'>
+  /** GROUP_MAX_MEMBERS: most members one group may have. */
+  maxMembers?: number
 }) {
   const { transact, clock, audit } = deps
+  const maxMembers = deps.maxMembers ?? VAULT_LIMITS.membersPerGroup
 
   /** Every group event names the caller as actor and the group as target. */
   const recordGroupEvent = (
@@ -175,7 +178,7 @@ export function createGroupService(deps: {
           context,
         )
         if (!allowed.ok) return allowed
-        const members = await listMembers(trx, groupId, VAULT_LIMITS.membersPerGroup)
+        const members = await listMembers(trx, groupId, maxMembers)
         await recordGroupEvent(
           trx,
           { type: 'vault.group.read', outcome: 'success', principal, groupId },
@@ -261,8 +264,7 @@ export function createGroupService(deps: {
         if (!allowed.ok) return allowed
         if (!(await userExists(trx, userId))) return refused(missing('user', userId))
         if (await isMember(trx, groupId, userId)) return refused(clash('member'))
-        if ((await countMembers(trx, groupId)) >= VAULT_LIMITS.membersPerGroup)
-          return refused(clash('member-limit'))
+        if ((await countMembers(trx, groupId)) >= maxMembers) return refused(clash('member-limit'))
         await insertMember(trx, groupId, userId, clock.now().toISOString())
         await recordGroupEvent(
           trx,

@@ -19,7 +19,7 @@ export function renderSecretsV1(error: AppError, request: FastifyRequest): Rende
       return renderInvalid(
         error.details.issues ?? [],
         request.body,
-        request.routeOptions.url === '/v1/auth/register' ? REGISTER_RULES : {},
+        RULES_BY_ROUTE[`${request.method} ${request.routeOptions.url ?? ''}`] ?? {},
       )
     case 'BAD_REQUEST':
       if (error.details.subject === 'group.remove-creator')
@@ -122,7 +122,7 @@ function conflictMessage(field: string | undefined): string {
     case 'group-limit':
       return `A user can create at most ${VAULT_LIMITS.groupsPerCreator} groups`
     case 'member-limit':
-      return `A group can have at most ${VAULT_LIMITS.membersPerGroup} members`
+      return 'The group has as many members as it may have'
     default:
       return 'Conflict'
   }
@@ -141,6 +141,9 @@ const FIELDS = new Set([
   'permission',
   'group_name',
   'new_group_name',
+  'token',
+  'iv',
+  'user_email',
 ])
 
 const PERMISSION_RULE = "must be 'read-only' or 'read-write'"
@@ -164,6 +167,12 @@ const FORMAT: Readonly<Record<string, string>> = {
 const REGISTER_RULES: Readonly<Record<string, string>> = {
   email: FORMAT.email ?? 'is invalid',
   password: TOO_SHORT.password ?? 'must be at least 8 characters',
+}
+
+/** The original's reset (`PUT /v1/auth/reset`) words its password as registration does. */
+const RULES_BY_ROUTE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'POST /v1/auth/register': REGISTER_RULES,
+  'PUT /v1/auth/reset': { password: TOO_SHORT.password ?? 'must be at least 8 characters' },
 }
 
 /**

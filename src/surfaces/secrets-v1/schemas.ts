@@ -21,6 +21,9 @@ export const MAX_LENGTH = {
   encrypted_data: 65_536,
   group_name: 100,
   new_group_name: 100,
+  token: 200,
+  iv: 1024,
+  user_email: 254,
 } as const
 
 /**
@@ -196,4 +199,31 @@ export const SecretDeniedResponse = Type.Object({
 export const GroupDeniedResponse = Type.Object({
   error: Type.Optional(Type.String()),
   Message: Type.Optional(Type.String()),
+})
+
+// --- account routes of the original (activate, reset, delete) --------------------------------
+
+/** A one-use token from a mail; anything longer than any token Strongroom issues is refused. */
+const MailedToken = Type.String({ minLength: 1, maxLength: MAX_LENGTH.token })
+
+export const ActivateBody = Body({ token: MailedToken })
+export const ResetRequestBody = Body({
+  email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email }),
+})
+export const ResetPasswordBody = Body({
+  password: Type.String({ minLength: 8, maxLength: MAX_LENGTH.password }),
+  token: MailedToken,
+})
+export const DeleteAccountBody = Body({
+  email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email }),
+  password: Type.String({ minLength: 1, maxLength: MAX_LENGTH.password }),
+})
+export const ActivatedUserResponse = Type.Object({
+  user: Type.Object({
+    id: Type.Integer(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    username: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String(),
+    activated: Type.Boolean(),
+  }),
 })
