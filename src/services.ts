@@ -34,6 +34,7 @@ import { createLinkSealing } from './domain/one-time/link-sealing.js'
 import { createOneTimeService } from './domain/one-time/one-time-service.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
 import { createUserDirectory } from './domain/accounts/directory-service.js'
+import { createGroupSecretsService } from './domain/vault/group-secrets-service.js'
 import { createGroupService } from './domain/vault/group-service.js'
 import { createSharingService } from './domain/vault/sharing-service.js'
 import { createVaultService } from './domain/vault/vault-service.js'
@@ -157,6 +158,7 @@ export function createServices(
     directory: createUserDirectory({ db, audit }),
     vault: createVaultService({ transact, clock, envelope, audit }),
     sharing: createSharingService({ transact, clock, audit }),
+    groupSecrets: createGroupSecretsService({ db, transact, envelope, audit }),
     groups: createGroupService({ transact, clock, audit, maxMembers: config.groupMaxMembers }),
   }
 }

@@ -43,6 +43,7 @@ export interface MemberView {
   id: number
   email: string | null
   username: string | null
+  createdAt: string
 }
 
 export interface GroupDetailView extends GroupView {
@@ -262,7 +263,19 @@ export function createGroupService(deps: {
           context,
         )
         if (!allowed.ok) return allowed
-        if (!(await userExists(trx, userId))) return refused(missing('user', userId))
+        // An id nobody has is answered like one somebody has (and nothing is added): adding
+        // people must not tell their adder which ids are accounts (docs/surfaces/2-secrets-v1.md).
+        if (!(await userExists(trx, userId))) {
+          await audit.append(trx, {
+            type: 'vault.group.member.add',
+            outcome: 'failure',
+            actorId: principal.userId,
+            target: { type: 'vault-group', id: groupId },
+            details: { user_id: userId, reason: 'no-such-user' },
+            context,
+          })
+          return done(undefined)
+        }
         if (await isMember(trx, groupId, userId)) return refused(clash('member'))
         if ((await countMembers(trx, groupId)) >= maxMembers) return refused(clash('member-limit'))
         await insertMember(trx, groupId, userId, clock.now().toISOString())
@@ -312,6 +325,42 @@ export function createGroupService(deps: {
             principal,
             groupId,
             details: { user_id: userId },
+          },
+          context,
+        )
+        return done(undefined)
+      })
+    },
+
+    /**
+     * The caller leaves a group they are a member of, so nobody stays in a group they were put in
+     * without asking. The creator cannot leave (they delete the group instead).
+     */
+    leave(principal: Principal, groupId: number, context: RequestContext): Promise<void> {
+      return decide(transact, async (trx) => {
+        const allowed = await authorize(
+          trx,
+          principal,
+          groupId,
+          { role: 'member', denial: 'group.read', type: 'vault.group.member.remove' },
+          context,
+        )
+        if (!allowed.ok) return allowed
+        if (principal.userId === allowed.value.creator_id)
+          return refused(
+            new AppError('BAD_REQUEST', 'The creator cannot leave', {
+              subject: 'group.remove-creator',
+            }),
+          )
+        await deleteMember(trx, groupId, principal.userId)
+        await recordGroupEvent(
+          trx,
+          {
+            type: 'vault.group.member.remove',
+            outcome: 'success',
+            principal,
+            groupId,
+            details: { user_id: principal.userId, left: true },
           },
           context,
         )

@@ -17,6 +17,7 @@ export type SurfaceServices = Pick<
   | 'vault'
   | 'sharing'
   | 'groups'
+  | 'groupSecrets'
   | 'rateLimiter'
 >
 

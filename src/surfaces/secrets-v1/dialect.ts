@@ -75,6 +75,7 @@ const REFUSALS: Readonly<Record<VaultDenial, Record<string, string>>> = {
   'group.delete': { Message: 'Only owner can delete the group' },
   'group.add-member': { Message: 'Only owner can add members to the group' },
   'group.remove-member': { Message: 'Only owner can remove members from the group' },
+  'group.secrets': { message: 'Only group members can access secrets.' },
 }
 
 function refusal(subject: string | undefined): Record<string, string> {

@@ -10,6 +10,7 @@ import { LOOKUP_LIMIT } from './context.js'
 import type { SurfaceServices } from './context.js'
 import { renderSecretsV1 } from './dialect.js'
 import { registerGroupRoutes } from './group-routes.js'
+import { registerLaterRoutes } from './later-routes.js'
 import { registerSecretRoutes } from './secret-routes.js'
 import { registerSharingRoutes } from './sharing-routes.js'
 
@@ -41,4 +42,5 @@ export const secretsV1Surface: FastifyPluginAsyncTypebox<{
   registerSecretRoutes(scope, deps)
   registerSharingRoutes(scope, deps)
   registerGroupRoutes(scope, deps)
+  registerLaterRoutes(scope, deps)
 }
