@@ -481,6 +481,29 @@ for (const dialect of DIALECTS) {
         owner,
       )
       assert.equal(unknownUser.status, 404)
+      // Text no account or group can have is a 422, on every store (a NUL would break PostgreSQL).
+      const nul = await makeRequest(
+        app,
+        '/v1/groups/add_user',
+        'POST',
+        JSON.stringify({ group_name: 'private\u0000team', user_email: 'a\u0000@pw4devs.test' }),
+        owner,
+      )
+      assert.equal(nul.status, 422)
+      assert.deepEqual(nul.body, { error: { group_name: 'must not contain control characters' } })
+      const badEmail = await makeRequest(
+        app,
+        '/v1/secrets/share/user',
+        'POST',
+        JSON.stringify({
+          secret_id: 1,
+          user_email: 'lone\ud800@pw4devs.test',
+          permission: 'read-only',
+        }),
+        owner,
+      )
+      assert.equal(badEmail.status, 422)
+      assert.deepEqual(badEmail.body, { error: { user_email: 'is invalid' } })
       const missing = await makeRequest(app, '/v1/secrets/group', 'GET', '{}', owner)
       assert.equal(missing.status, 422)
       assert.deepEqual(missing.body, { error: { group_id: 'must be provided' } })

@@ -158,6 +158,8 @@ const FORMAT: Readonly<Record<string, string>> = {
   username: 'is invalid',
   name: 'must be valid Unicode text',
   encrypted_data: 'must be valid Unicode text',
+  user_email: 'is invalid',
+  group_name: 'must not contain control characters',
 }
 
 /**

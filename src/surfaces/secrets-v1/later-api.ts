@@ -1,10 +1,11 @@
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
 
 import type { SecretView } from '../../domain/vault/vault-service.js'
-import { notFound } from '../../errors.js'
+import { AppError, notFound } from '../../errors.js'
 import { principalOf } from '../../http/authenticate.js'
 import { contextOf } from '../../http/request-context.js'
 import type { RouteDeps } from './context.js'
+import { MAX_LENGTH } from './schemas.js'
 
 /**
  * The original's later API (docs/surfaces/2-secrets-v1.md "Later API"), which its companion CLI
@@ -22,6 +23,23 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 const named = (value: unknown): value is string => typeof value === 'string' && value !== ''
 
+/** Printable, well-formed text of a sane length: anything else never names a user or group. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+const PRINTABLE = /^[^\u0000-\u001f\u007f\ud800-\udfff]*$/u
+function checkName(field: 'user_email' | 'group_name', value: string): void {
+  const max = field === 'user_email' ? MAX_LENGTH.user_email : MAX_LENGTH.group_name
+  if (value.length > max) {
+    throw new AppError('VALIDATION_FAILED', 'Invalid request', {
+      issues: [{ location: 'body', path: [field], kind: 'too_long', message: 'too long' }],
+    })
+  }
+  if (!PRINTABLE.test(value)) {
+    throw new AppError('VALIDATION_FAILED', 'Invalid request', {
+      issues: [{ location: 'body', path: [field], kind: 'format', message: 'not printable' }],
+    })
+  }
+}
+
 /**
  * A preValidation hook (after authentication, before the schema) that turns `group_name` into
  * `group_id` and `user_email` into `user_id` when the id is absent, so the documented schema,
@@ -37,12 +55,14 @@ export function translateLaterKeys(
     if (!isRecord(body)) return
     if (keys.group === true && body.group_id === undefined && named(body.group_name)) {
       laterRequests.add(request)
+      checkName('group_name', body.group_name)
       const id = await services.groupSecrets.idByName(body.group_name)
       if (id === undefined) throw notFound('group')
       body.group_id = id
     }
     if (keys.user === true && body.user_id === undefined && named(body.user_email)) {
       laterRequests.add(request)
+      checkName('user_email', body.user_email)
       const principal = principalOf(request)
       await lookupLimiter.hit(`v1-user-lookup:${request.ip}`)
       await lookupLimiter.hit(`v1-user-lookup-account:${principal.userId}`)
