@@ -3,6 +3,7 @@ import { Writable } from 'node:stream'
 import { describe, it } from 'node:test'
 
 import { buildTestApp, openServices } from '../helpers/app.js'
+import { manualClock } from '../helpers/clock.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { startSmtpServer, tokenIn } from '../helpers/smtp.js'
 import { expectStatus, signUpV1, v1 } from '../helpers/v1.js'
@@ -294,6 +295,26 @@ for (const dialect of DIALECTS) {
       }
       const events = await store.db.selectFrom('audit_events').select('details').execute()
       assert.ok(events.every((event) => !event.details.includes(token)))
+    })
+
+    it('refuses a reset token after its hour, and forgets it at the next sweep', async (t) => {
+      const smtp = await startSmtpServer(t)
+      const clock = manualClock()
+      const environment = await buildTestApp(t, { dialect, env: smtp.env, overrides: { clock } })
+      const { app } = environment
+      const user = await signUpV1(app, 'expiring')
+      await smtp.nextMailTo(user.email)
+      await expectStatus(v1(app, 'POST', '/auth/reset', { body: { email: user.email } }), 202)
+      const token = tokenIn(await smtp.nextMailTo(user.email))
+
+      clock.advance(3_600_000)
+      const late = await v1(app, 'PUT', '/auth/reset', {
+        body: { password: 'too late now', token },
+      })
+      assert.equal(late.status, 404)
+      const { services } = openServices(environment, clock)
+      const swept = await services.accounts.sweep()
+      assert.equal(swept.accountTokens, 1, 'the reset token; the welcome token has three days')
     })
 
     it('rate-limits reset requests like the e-mail lookup', async (t) => {
