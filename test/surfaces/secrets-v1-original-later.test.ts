@@ -44,6 +44,14 @@ for (const dialect of DIALECTS) {
       assert.equal(message, 'Success!')
       assert.notEqual(data.length, 0)
       assert.equal(seeded.headers['content-type'], 'application/json')
+      // The documented list answers that secret the way its read does: the later way.
+      const documented = await v1(app, 'GET', '/user/secrets', { token })
+      const [first] = (documented.body as { data: { iv?: string; encrypted_data: string }[] }).data
+      assert.equal(Buffer.from(first?.iv ?? '', 'base64').toString(), 'March')
+      assert.equal(
+        Buffer.from(first?.encrypted_data ?? '', 'base64').toString(),
+        'Quo est illum voluptas.',
+      )
     })
 
     it('TestGetGroupSecrets', async (t) => {

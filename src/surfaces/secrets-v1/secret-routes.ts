@@ -156,7 +156,10 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
     },
     async (request) => {
       const secrets = await vault.listOwned(principalOf(request), contextOf(request))
-      return { message: SUCCESS, data: secrets.map(toSecretData) }
+      return {
+        message: SUCCESS,
+        data: secrets.map((secret) => withLaterFields(toSecretData(secret), secret)),
+      }
     },
   )
 
