@@ -40,6 +40,10 @@ export const CONFIG_VARIABLES = [
   'ANONYMOUS_HASH_RATE_LIMITS',
   'SHUTDOWN_GRACE_SECONDS',
   'VAULT_VERSIONS_KEPT',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'GROUP_ADDITION_LIMITS',
+  'GROUP_MAX_MEMBERS',
 ] as const
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]
 
@@ -114,6 +118,15 @@ export interface Config {
   shutdownGraceSeconds: number
   /** Earlier values kept per vault secret (surface 2 versions); 0 keeps none. */
   vaultVersionsKept: number
+  /**
+   * Where password-reset mail goes out (`smtp://` or `smtps://`, credentials in the URL) and
+   * whom it is from. Unset: no mail is sent, and the server says so at start and on each reset.
+   */
+  mail: { smtpUrl: string; from: string } | undefined
+  /** Members one user may add to groups, per window (surface 2); each addition is also a lookup. */
+  groupAdditionLimits: readonly RateLimit[]
+  /** Most members one group may have. */
+  groupMaxMembers: number
 }
 
 export interface OneTimeQuotaConfig {
@@ -234,6 +247,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     read('ANONYMOUS_HASH_RATE_LIMITS') ?? '20/minute;200/hour',
     problems,
   )
+  const mail = parseMail(read('SMTP_URL'), read('MAIL_FROM'), problems)
+  const groupAdditionLimits = parseRateLimits(
+    'GROUP_ADDITION_LIMITS',
+    read('GROUP_ADDITION_LIMITS') ?? '30/minute;300/day',
+    problems,
+  )
 
   const corsOrigins = list('CORS_ORIGINS')
   for (const origin of corsOrigins) {
@@ -292,6 +311,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     anonymousHashRateLimits,
     shutdownGraceSeconds: integer('SHUTDOWN_GRACE_SECONDS', 10, 1, 3600),
     vaultVersionsKept: integer('VAULT_VERSIONS_KEPT', 10, 0, 1000),
+    mail,
+    groupAdditionLimits,
+    groupMaxMembers: integer('GROUP_MAX_MEMBERS', 1000, 2, 100_000),
   }
 
   if (problems.length > 0) throw new ConfigError(problems)
@@ -323,6 +345,34 @@ function parseRateLimits(name: string, raw: string, problems: string[]): RateLim
     limits.push({ limit: Number(match[1]), windowMs, text: item })
   }
   return limits
+}
+
+/** Both or neither: a mailer needs a server and a sender address. */
+function parseMail(
+  smtpUrl: string | undefined,
+  from: string | undefined,
+  problems: string[],
+): Config['mail'] {
+  if (smtpUrl === undefined && from === undefined) return undefined
+  if (smtpUrl === undefined || from === undefined) {
+    problems.push('SMTP_URL and MAIL_FROM must be set together (or neither, for no mail)')
+    return undefined
+  }
+  let protocol: string | undefined
+  try {
+    protocol = new URL(smtpUrl).protocol
+  } catch {
+    protocol = undefined
+  }
+  if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL')
+  }
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(from) && !/^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(from)) {
+    problems.push(
+      `MAIL_FROM must be an e-mail address, optionally as Name <address> (got "${from}")`,
+    )
+  }
+  return { smtpUrl, from }
 }
 
 function parseDatabaseUrl(

@@ -16,6 +16,9 @@ import { createTokenService } from './crypto/tokens.js'
 import type { Store } from './db/connect.js'
 import { createCommitOne, createTransactor } from './db/transaction.js'
 import { createAccountService } from './domain/accounts/account-service.js'
+import { createDeletionService } from './domain/accounts/deletion-service.js'
+import { createRecoveryService } from './domain/accounts/recovery-service.js'
+import { createMailer } from './mail/mailer.js'
 import type { CounterStore } from './domain/limits/counter-store.js'
 import { createLoginThrottle } from './domain/accounts/login-throttle.js'
 import { createClientKey } from './domain/limits/client-key.js'
@@ -34,6 +37,7 @@ import { createOneTimeService } from './domain/one-time/one-time-service.js'
 import { createOneTimeQuota } from './domain/one-time/quota.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
 import { createUserDirectory } from './domain/accounts/directory-service.js'
+import { createGroupSecretsService } from './domain/vault/group-secrets-service.js'
 import { createGroupService } from './domain/vault/group-service.js'
 import { createSharingService } from './domain/vault/sharing-service.js'
 import { createVaultService } from './domain/vault/vault-service.js'
@@ -122,6 +126,8 @@ export function createServices(
     envelope,
   })
 
+  const mailer = createMailer(config.mail)
+
   return {
     /** A fixed-window limiter over the shared rate-limit counters. */
     rateLimiter: (limits: readonly RateLimit[]): RateLimiter =>
@@ -147,10 +153,13 @@ export function createServices(
     close: async (): Promise<void> => {
       await sequencer.stop()
       await redis?.close()
+      mailer.close()
     },
     audit,
     health: createHealthService(store),
     accounts,
+    recovery: createRecoveryService({ db, transact, clock, passwords, lookup, audit, mailer }),
+    deletion: createDeletionService({ db, transact, passwords, throttle, audit }),
     personalSecrets: createPersonalSecretService({ db, transact, clock, envelope, audit }),
     auditTrail: createAuditTrail({ db, audit, signer, publicKey }),
     lock: createLockService({ db, audit, auditReader, envelope, accounts, lookup }),
@@ -177,7 +186,8 @@ export function createServices(
     vault: createVaultService({ transact, clock, envelope, audit, versionsKept }),
     secretVersions: createVersionService({ transact, clock, envelope, audit, versionsKept }),
     sharing: createSharingService({ transact, clock, audit }),
-    groups: createGroupService({ transact, clock, audit }),
+    groupSecrets: createGroupSecretsService({ db, transact, envelope, audit }),
+    groups: createGroupService({ transact, clock, audit, maxMembers: config.groupMaxMembers }),
   }
 }
 

@@ -16,6 +16,7 @@ import { migrateToLatest } from '../../src/db/migrate.js'
 import { createServices } from '../../src/services.js'
 import type { Services } from '../../src/services.js'
 import { systemClock } from '../../src/clock.js'
+import type { Clock } from '../../src/clock.js'
 import { createPostgresSchema, withClient } from './dialects.js'
 import type { TestDialect } from './dialects.js'
 
@@ -113,9 +114,12 @@ export async function buildTestApp(
 }
 
 /** The domain services on a test environment's store (what the CLI uses), closed when the test ends. */
-export function openServices(environment: TestEnvironment): { services: Services; store: Store } {
+export function openServices(
+  environment: TestEnvironment,
+  clock: Clock = systemClock,
+): { services: Services; store: Store } {
   const store = openStore(environment.config.database)
-  const services = createServices(environment.config, store, systemClock)
+  const services = createServices(environment.config, store, clock)
   environment.defer(async () => {
     await services.close()
     await store.close()

@@ -22,6 +22,7 @@ export const secretVersions: PortableMigration = {
       .addColumn('version', 'integer', (c) => c.notNull())
       .addColumn('name_sealed', binaryType(dialect), (c) => c.notNull())
       .addColumn('data_sealed', binaryType(dialect), (c) => c.notNull())
+      .addColumn('iv_sealed', binaryType(dialect))
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('vault_secret_versions_pk', ['secret_id', 'version'])
       .execute()

@@ -21,6 +21,11 @@ export interface VaultSecretsTable {
   owner_id: number
   name_sealed: Buffer
   data_sealed: Buffer
+  /**
+   * The client's IV, for secrets written through the later API (`iv` beside `encrypted_data`),
+   * sealed with AAD `vault-secret:<id>:iv`; NULL for every other secret.
+   */
+  iv_sealed: Generated<Buffer | null>
   created_at: string
   updated_at: string
   /** The number of the current value; each update adds one (src/domain/vault/secret-versions.ts). */
@@ -36,6 +41,8 @@ export interface VaultSecretVersionsTable {
   version: number
   name_sealed: Buffer
   data_sealed: Buffer
+  /** The later API's `iv`, when the value was written with one (AAD `…:v<version>:iv`). */
+  iv_sealed: Buffer | null
   /** When this value was written (the secret's `updated_at` then). */
   created_at: string
 }

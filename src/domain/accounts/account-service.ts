@@ -16,6 +16,7 @@ import type { IdentifierClaim, LoginKind } from './identity.js'
 import { enforceUsername } from './username-profile.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { deleteClosedCounters } from '../limits/sql-counter-store.js'
+import { deleteExpiredAccountTokens } from './account-tokens-repo.js'
 import { deleteExpiredRevocations, findAuthState, insertRevokedToken } from './tokens-repo.js'
 import {
   findUserByEmailKey,
@@ -326,11 +327,12 @@ export function createAccountService(deps: {
      * Forgets what can no longer matter: revocations of tokens that have expired anyway and
      * throttle windows that have closed. Correctness never depends on it running.
      */
-    async sweep(): Promise<{ revocations: number; counters: number }> {
+    async sweep(): Promise<{ revocations: number; counters: number; accountTokens: number }> {
       const now = clock.now().toISOString()
       return {
         revocations: await deleteExpiredRevocations(db, now),
         counters: await deleteClosedCounters(db, now),
+        accountTokens: await deleteExpiredAccountTokens(db, now),
       }
     },
 

@@ -9,6 +9,11 @@ export type AuditType =
   | 'auth.logout'
   | 'user.role'
   | 'user.password'
+  /** Someone asked for a password-reset mail (the e-mail asked for is never recorded). */
+  | 'user.password-reset'
+  | 'user.activate'
+  /** An account deleted itself, with what went with it; earlier events keep its id. */
+  | 'user.delete'
   | 'personal-secret.set'
   | 'personal-secret.read'
   | 'lock.unlock'

@@ -9,6 +9,7 @@ export type VersionRow = Selectable<VaultSecretVersionsTable>
 export interface BumpedSecret {
   name_sealed: Buffer
   data_sealed: Buffer
+  iv_sealed: Buffer | null
   updated_at: string
   /** The new current version; the value above was `version - 1`. */
   version: number
@@ -27,7 +28,7 @@ export async function bumpSecretVersion(
     .updateTable('vault_secrets')
     .set((eb) => ({ version: eb('version', '+', 1) }))
     .where('id', '=', id)
-    .returning(['name_sealed', 'data_sealed', 'updated_at', 'version'])
+    .returning(['name_sealed', 'data_sealed', 'iv_sealed', 'updated_at', 'version'])
     .executeTakeFirst()
   return row
 }

@@ -5,9 +5,10 @@ import type { Database } from '../../db/schema.js'
 import { bumpSecretVersion, insertVersion, pruneVersions } from './secret-versions-repo.js'
 import { updateSecretSealed } from './secrets-repo.js'
 import { sealField, secretAad } from './secret-sealing.js'
+import type { SecretField } from './secret-sealing.js'
 
 /** AAD of one field of one kept version: never the same as the current value's AAD. */
-export const versionAad = (id: number, version: number, field: 'name' | 'data'): string =>
+export const versionAad = (id: number, version: number, field: SecretField): string =>
   `vault-secret:${id}:v${version}:${field}`
 
 /**
@@ -21,7 +22,7 @@ export async function replaceSecretValue(
   trx: Kysely<Database>,
   envelope: Envelope,
   id: number,
-  input: { name: string; encryptedData: string },
+  input: { name: string; encryptedData: string; iv?: string | undefined },
   now: string,
   keep: number,
 ): Promise<number> {
@@ -34,6 +35,8 @@ export async function replaceSecretValue(
       version: kept,
       name_sealed: reseal(envelope, id, kept, 'name', previous.name_sealed),
       data_sealed: reseal(envelope, id, kept, 'data', previous.data_sealed),
+      iv_sealed:
+        previous.iv_sealed === null ? null : reseal(envelope, id, kept, 'iv', previous.iv_sealed),
       created_at: previous.updated_at,
     })
   }
@@ -44,6 +47,7 @@ export async function replaceSecretValue(
     {
       name: sealField(envelope, id, 'name', input.name),
       data: sealField(envelope, id, 'data', input.encryptedData),
+      iv: input.iv === undefined ? null : sealField(envelope, id, 'iv', input.iv),
     },
     now,
   )
@@ -54,7 +58,7 @@ function reseal(
   envelope: Envelope,
   id: number,
   version: number,
-  field: 'name' | 'data',
+  field: SecretField,
   sealed: Buffer,
 ): Buffer {
   const plaintext = envelope.open(sealed, secretAad(id, field))
@@ -70,7 +74,7 @@ export function openVersionField(
   envelope: Pick<Envelope, 'open'>,
   id: number,
   version: number,
-  field: 'name' | 'data',
+  field: SecretField,
   sealed: Buffer,
 ): string {
   const plaintext = envelope.open(sealed, versionAad(id, version, field))

@@ -15,6 +15,7 @@ export type VaultDenial =
   | 'group.delete'
   | 'group.add-member'
   | 'group.remove-member'
+  | 'group.secrets'
 
 /** What a vault NOT_FOUND was about; `id` is the id the caller named. */
 export type VaultMissing =

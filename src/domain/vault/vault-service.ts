@@ -38,6 +38,8 @@ export interface SecretView {
   name: string
   /** Exactly the string the client stored. */
   encryptedData: string
+  /** The client's IV, exactly as stored, for secrets written with one (the later API); else null. */
+  iv: string | null
   ownerId: number
   access: Granted
   createdAt: string
@@ -55,6 +57,8 @@ export interface SharedSecretView {
 export interface SecretInput {
   name: string
   encryptedData: string
+  /** The client's IV (the later API); a write without one clears it. */
+  iv?: string
 }
 
 export type VaultService = ReturnType<typeof createVaultService>
@@ -127,6 +131,7 @@ export function createVaultService(deps: {
     id: secret.id,
     name: openField(envelope, secret.id, 'name', secret.name_sealed),
     encryptedData: openField(envelope, secret.id, 'data', secret.data_sealed),
+    iv: secret.iv_sealed === null ? null : openField(envelope, secret.id, 'iv', secret.iv_sealed),
     ownerId: secret.owner_id,
     access,
     createdAt: secret.created_at,
@@ -148,6 +153,7 @@ export function createVaultService(deps: {
           {
             name: sealField(envelope, id, 'name', input.name),
             data: sealField(envelope, id, 'data', input.encryptedData),
+            iv: input.iv === undefined ? null : sealField(envelope, id, 'iv', input.iv),
           },
           now,
         )

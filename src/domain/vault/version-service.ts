@@ -35,6 +35,8 @@ export interface VersionView extends VersionSummary {
   secretId: number
   /** Exactly the string the client stored then. */
   encryptedData: string
+  /** The later API's `iv`, when the value was written with one; a rollback restores it too. */
+  iv?: string
 }
 
 export type VersionService = ReturnType<typeof createVersionService>
@@ -100,6 +102,9 @@ export function createVersionService(deps: {
         version: number,
         name: openField(envelope, secret.id, 'name', secret.name_sealed),
         encryptedData: openField(envelope, secret.id, 'data', secret.data_sealed),
+        ...(secret.iv_sealed === null
+          ? {}
+          : { iv: openField(envelope, secret.id, 'iv', secret.iv_sealed) }),
         createdAt: secret.updated_at,
         current: true,
       }
@@ -111,6 +116,9 @@ export function createVersionService(deps: {
       version: number,
       name: openVersionField(envelope, secret.id, number, 'name', row.name_sealed),
       encryptedData: openVersionField(envelope, secret.id, number, 'data', row.data_sealed),
+      ...(row.iv_sealed === null
+        ? {}
+        : { iv: openVersionField(envelope, secret.id, number, 'iv', row.iv_sealed) }),
       createdAt: row.created_at,
       current: false,
     }

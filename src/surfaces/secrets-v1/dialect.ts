@@ -19,7 +19,7 @@ export function renderSecretsV1(error: AppError, request: FastifyRequest): Rende
       return renderInvalid(
         error.details.issues ?? [],
         request.body,
-        request.routeOptions.url === '/v1/auth/register' ? REGISTER_RULES : {},
+        RULES_BY_ROUTE[`${request.method} ${request.routeOptions.url ?? ''}`] ?? {},
         request.params,
       )
     case 'BAD_REQUEST':
@@ -76,6 +76,7 @@ const REFUSALS: Readonly<Record<VaultDenial, Record<string, string>>> = {
   'group.delete': { Message: 'Only owner can delete the group' },
   'group.add-member': { Message: 'Only owner can add members to the group' },
   'group.remove-member': { Message: 'Only owner can remove members from the group' },
+  'group.secrets': { message: 'Only group members can access secrets.' },
 }
 
 function refusal(subject: string | undefined): Record<string, string> {
@@ -125,7 +126,7 @@ function conflictMessage(field: string | undefined): string {
     case 'group-limit':
       return `A user can create at most ${VAULT_LIMITS.groupsPerCreator} groups`
     case 'member-limit':
-      return `A group can have at most ${VAULT_LIMITS.membersPerGroup} members`
+      return 'The group has as many members as it may have'
     default:
       return 'Conflict'
   }
@@ -145,6 +146,9 @@ const FIELDS = new Set([
   'group_name',
   'new_group_name',
   'version',
+  'token',
+  'iv',
+  'user_email',
 ])
 
 const PERMISSION_RULE = "must be 'read-only' or 'read-write'"
@@ -158,6 +162,8 @@ const FORMAT: Readonly<Record<string, string>> = {
   username: 'is invalid',
   name: 'must be valid Unicode text',
   encrypted_data: 'must be valid Unicode text',
+  user_email: 'is invalid',
+  group_name: 'must not contain control characters',
 }
 
 /**
@@ -168,6 +174,12 @@ const FORMAT: Readonly<Record<string, string>> = {
 const REGISTER_RULES: Readonly<Record<string, string>> = {
   email: FORMAT.email ?? 'is invalid',
   password: TOO_SHORT.password ?? 'must be at least 8 characters',
+}
+
+/** The original's reset (`PUT /v1/auth/reset`) words its password as registration does. */
+const RULES_BY_ROUTE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'POST /v1/auth/register': REGISTER_RULES,
+  'PUT /v1/auth/reset': { password: TOO_SHORT.password ?? 'must be at least 8 characters' },
 }
 
 /**
