@@ -12,6 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import { benchNodes } from './nodes.js'
+import { cpuMs } from './lib/cpu.js'
 import { benchSequencer } from './sequencer.js'
 import { benchReseal } from './reseal.js'
 import type { NodesRow } from './nodes.js'
@@ -32,18 +33,28 @@ const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
 const APP_SECRET = 'benchmark-app-secret-not-for-production'
 const PORT = 50_100
 const write = process.argv.includes('--write')
+/** `BENCH_ONLY=<text>`: only the scenarios whose name contains it, and no node or sealing runs. */
+const ONLY = process.env.BENCH_ONLY
+if (write && ONLY !== undefined) throw new Error('--write needs every scenario: unset BENCH_ONLY')
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`)
 }
 
+/**
+ * Runs a load against a server and adds what it cost the server: peak RSS, and CPU time per
+ * request. CPU per request is the figure that holds on a busy machine: throughput falls when
+ * other processes take the cores, the work each request costs does not.
+ */
 async function measure(
   server: Served,
   run: () => Promise<LoadResult>,
-): Promise<LoadResult & { peakRss: number }> {
+): Promise<LoadResult & { peakRss: number; cpuUsPerRequest: number }> {
   const rss = sampleRss(server.pid)
+  const cpuBefore = cpuMs(server.pid)
   const result = await run()
-  return { ...result, peakRss: rss.stop() }
+  const cpuUsPerRequest = ((cpuMs(server.pid) - cpuBefore) * 1000) / Math.max(1, result.requests)
+  return { ...result, peakRss: rss.stop(), cpuUsPerRequest }
 }
 
 async function ceilingRow(): Promise<Row> {
@@ -93,6 +104,7 @@ async function benchStore(store: 'sqlite' | 'postgres', env: Record<string, stri
     const fixture = await prepareFixture(server.url)
     for (const scenario of scenarios) {
       if (scenario.stores !== undefined && !scenario.stores.includes(store)) continue
+      if (ONLY !== undefined && !scenario.name.includes(ONLY)) continue
       for (const connections of scenario.connections) {
         log(`${store}: ${scenario.name} at ${connections} connections`)
         const result = await measure(server, () =>
@@ -109,6 +121,16 @@ async function benchStore(store: 'sqlite' | 'postgres', env: Record<string, stri
 
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
 
+/**
+ * The load comes from one address: per-client limits on anonymous routes would measure the
+ * limiter's refusals, not the work, so they are set out of the way.
+ */
+const UNLIMITED_ANONYMOUS = {
+  ANONYMOUS_HASH_RATE_LIMITS: '1000000/second',
+  ONE_TIME_CREATE_RATE_LIMITS: '1000000/second',
+  ONE_TIME_MAX_LIVE_BYTES_PER_CLIENT: String(1024 * 1024 * 1024),
+}
+
 async function main(): Promise<void> {
   log('ceiling: bare node:http')
   const ceiling = await ceilingRow()
@@ -121,6 +143,7 @@ async function main(): Promise<void> {
     APP_SECRET,
     LOG_LEVEL: 'warn',
     LOCK_RATE_LIMITS: '1000000/second',
+    ...UNLIMITED_ANONYMOUS,
   })
   const sqliteLag = sqliteSealingLag(path.join(dataDir, 'strongroom.db'))
   rmSync(dataDir, { recursive: true, force: true })
@@ -131,7 +154,13 @@ async function main(): Promise<void> {
   if (PG_URL !== undefined) {
     const schema = await postgresSchema(PG_URL)
     try {
-      const env = { DATABASE_URL: schema.url, APP_SECRET, LOG_LEVEL: 'warn', DATA_DIR: os.tmpdir() }
+      const env = {
+        DATABASE_URL: schema.url,
+        APP_SECRET,
+        LOG_LEVEL: 'warn',
+        DATA_DIR: os.tmpdir(),
+        ...UNLIMITED_ANONYMOUS,
+      }
       const migrated = spawnSync(process.execPath, ['dist/cli.js', 'migrate'], {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? '', ...env },
@@ -142,21 +171,22 @@ async function main(): Promise<void> {
     } finally {
       await schema.drop()
     }
-    nodes = await benchNodes({
-      pgUrl: PG_URL,
-      appSecret: APP_SECRET,
-      durationSeconds: DURATION,
-      basePort: PORT + 10,
-      dataDir: os.tmpdir(),
-      log,
-    })
+    if (ONLY === undefined)
+      nodes = await benchNodes({
+        pgUrl: PG_URL,
+        appSecret: APP_SECRET,
+        durationSeconds: DURATION,
+        basePort: PORT + 10,
+        dataDir: os.tmpdir(),
+        log,
+      })
   }
 
   const lines = [
-    '| Scenario | Store | Conns | req/s | p50 ms | p99 ms | Peak RSS MB | Against the ceiling |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
-    `| ${ceiling.scenario} | — | 32 | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${mb(ceiling.peakRss)} | 100% |`,
-    `| Ceiling: raw SQLite commits (WAL, synchronous=FULL) | sqlite | 1 | ${commitCeiling.toFixed(0)} commits/s | | | | 100% |`,
+    '| Scenario | Store | Conns | req/s | p50 ms | p99 ms | Server CPU µs / request | Peak RSS MB | Against the ceiling |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| ${ceiling.scenario} | — | 32 | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${ceiling.cpuUsPerRequest.toFixed(0)} | ${mb(ceiling.peakRss)} | 100% |`,
+    `| Ceiling: raw SQLite commits (WAL, synchronous=FULL) | sqlite | 1 | ${commitCeiling.toFixed(0)} commits/s | | | | | 100% |`,
   ]
   for (const row of [...sqlite.rows, ...(postgres?.rows ?? [])]) {
     const against =
@@ -167,18 +197,24 @@ async function main(): Promise<void> {
           : (row.note ?? '')
     const failures = row.failures > 0 ? ` (${row.failures} failed)` : ''
     lines.push(
-      `| ${row.scenario} | ${row.store} | ${row.connections} | ${row.rps.toFixed(0)}${failures} | ${row.p50} | ${row.p99} | ${mb(row.peakRss)} | ${against} |`,
+      `| ${row.scenario} | ${row.store} | ${row.connections} | ${row.rps.toFixed(0)}${failures} | ${row.p50} | ${row.p99} | ${row.cpuUsPerRequest.toFixed(0)} | ${mb(row.peakRss)} | ${against} |`,
     )
   }
   log('sequencer: sealing 20 000 events on each store')
-  const sealing = await benchSequencer({ pgUrl: PG_URL, appSecret: APP_SECRET })
+  const sealing =
+    ONLY === undefined
+      ? await benchSequencer({ pgUrl: PG_URL, appSecret: APP_SECRET })
+      : { sqlite: Number.NaN, postgres: undefined }
   log('re-seal: a data-key rotation under reads (SQLite)')
-  const reseal = await benchReseal({
-    appSecret: APP_SECRET,
-    port: PORT + 50,
-    durationSeconds: Math.min(DURATION, 5),
-    log,
-  })
+  const reseal =
+    ONLY === undefined
+      ? await benchReseal({
+          appSecret: APP_SECRET,
+          port: PORT + 50,
+          durationSeconds: Math.min(DURATION, 5),
+          log,
+        })
+      : undefined
   const lagLine = (store: string, lag: Lag): string =>
     `Sealing lag (${store}, commit to sealed, ${lag.events} events): p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms.`
   const nodeLines =
@@ -198,7 +234,11 @@ async function main(): Promise<void> {
     `Sealing throughput of one sequencer: SQLite ${sealing.sqlite.toFixed(0)} events/s${sealing.postgres === undefined ? '' : `, PostgreSQL ${sealing.postgres.toFixed(0)} events/s`}.`,
     lagLine('SQLite', sqliteLag),
     ...(postgresLag === undefined ? [] : [lagLine('PostgreSQL', postgresLag)]),
-    `Key rotation (SQLite, \`keys rotate\`): re-sealed ${reseal.ciphertexts} ciphertexts at ${reseal.perSecond}/s; an authenticated vault read's p99 was ${reseal.duringP99} ms during the re-seal against ${reseal.idleP99} ms idle (8 connections${reseal.failures > 0 ? `, ${reseal.failures} failed` : ''}).`,
+    ...(reseal === undefined
+      ? []
+      : [
+          `Key rotation (SQLite, \`keys rotate\`): re-sealed ${reseal.ciphertexts} ciphertexts at ${reseal.perSecond}/s; an authenticated vault read's p99 was ${reseal.duringP99} ms during the re-seal against ${reseal.idleP99} ms idle (8 connections${reseal.failures > 0 ? `, ${reseal.failures} failed` : ''}).`,
+        ]),
     `Start-up to ready: SQLite ${sqlite.startupMs.toFixed(0)} ms${postgres === undefined ? '' : `, PostgreSQL ${postgres.startupMs.toFixed(0)} ms`}.`,
     `Idle RSS after start: SQLite ${mb(sqlite.idleRss)} MB${postgres === undefined ? '' : `, PostgreSQL ${mb(postgres.idleRss)} MB`}.`,
     `Machine: ${os.cpus().length} × ${cpu}, ${mb(os.totalmem())} MB RAM, Node ${process.version}, ${DURATION} s per scenario.`,

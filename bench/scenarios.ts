@@ -23,6 +23,7 @@ export interface Row extends Measured {
   store: string
   connections: number
   peakRss: number
+  cpuUsPerRequest: number
 }
 
 export interface Scenario {

@@ -138,7 +138,11 @@ export async function buildApp(
   } else {
     await app.register(secretStorageSurface, { services })
   }
-  await app.register(secretsV1Surface, { prefix: '/v1', services })
+  await app.register(secretsV1Surface, {
+    prefix: '/v1',
+    services,
+    groupAdditionLimits: config.groupAdditionLimits,
+  })
   await app.register(auditApi, { prefix: '/v1', services })
   await app.register(lockSurface, {
     prefix: lockPrefix,

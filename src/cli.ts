@@ -1,49 +1,18 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 
-import { parseAccountSelector } from './cli/account-selector.js'
-import { readSecretLine } from './cli/read-secret.js'
+import { COMMANDS, commandsHelp, usageError, usageLine } from './cli/command-table.js'
+import type { Command } from './cli/command-table.js'
 import { ConfigError, loadConfig } from './config.js'
 import type { LoadedConfig } from './config.js'
-import { warmRootKey } from './crypto/keys.js'
 import { readEnvironment } from './env-file.js'
 import { VERSION } from './version.js'
 
-// The server and the commands are imported when needed: `serve` stretches APP_SECRET on the
-// thread pool while the main thread loads the HTTP stack, and the commands never load it.
-const commands = () => import('./cli/commands.js')
-
-const HELP = `strongroom ${VERSION}: secret storage with five published APIs
+const help = (): string => `strongroom ${VERSION}: secret storage with five published APIs
 
 Usage:
-  strongroom serve                      serve every surface (what \`npm start\` runs)
-  strongroom migrate                    apply pending database migrations (needed for PostgreSQL)
-  strongroom admin grant <account>      give a user the admin role
-  strongroom admin revoke <account>     take the admin role away
-  strongroom user set-password <account>
-                                        set a new password, read from standard input (never an
-                                        argument); every older token of that user stops working
-    <account> is --email ADDRESS, --username NAME, --id N, or one word that is a username
-    or an e-mail (refused when it names two accounts); each change prints the account's id,
-    e-mail and username
-  strongroom audit verify [--public-key KEY] [--checkpoint FILE]
-                                        check the audit log against its signed checkpoints with
-                                        the public key alone; names the first broken event, and
-                                        a cut tail or wiped log against the checkpoint file in
-                                        DATA_DIR and FILE (one saved from GET /v1/audit/checkpoint)
-  strongroom audit verify --from-export FILE [--public-key KEY] [--checkpoint FILE]
-                                        check an NDJSON export (GET /v1/audit/export) instead of
-                                        the database; pin the key you trust with --public-key
-  strongroom audit public-key           print this installation's audit public key
-  strongroom keys status                data-key versions and how many ciphertexts each seals
-  strongroom keys rotate [--batch-size N]
-                                        a new data-key version seals new values on every node,
-                                        then every ciphertext is re-sealed online and unused
-                                        versions are retired (README "Keys and rotation")
-  strongroom keys reseal [--batch-size N]
-                                        finish an interrupted re-seal
-  strongroom keys rewrap                re-wrap the keyring under APP_SECRET (or the key file)
-                                        while APP_SECRET_PREVIOUS / KEY_FILE_PREVIOUS opens it
+${commandsHelp()}
+  strongroom <command> --help           how one command is called
   strongroom help                       this text
 
 Configuration comes from the environment and from .env in the working directory
@@ -53,24 +22,54 @@ as a running server and may run while it serves.
 Exit codes: 0 success, 1 failure (e.g. a broken audit log), 2 usage or configuration error,
 3 keys that do not match the store (another APP_SECRET, a lost key file).`
 
+/** The command named by the first words of `argv`, and the arguments after them. */
+function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  for (const command of COMMANDS) {
+    if (command.words.every((word, i) => argv[i] === word)) {
+      return { command, rest: argv.slice(command.words.length) }
+    }
+  }
+  return undefined
+}
+
 async function main(argv: readonly string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: false,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-      'from-export': { type: 'string' },
-      'public-key': { type: 'string' },
-      checkpoint: { type: 'string' },
-      'batch-size': { type: 'string' },
-    },
-  })
-  const [command, sub] = positionals
-  if (values.version === true) return print({ code: 0, out: VERSION })
-  if (values.help === true || command === undefined || command === 'help')
-    return print({ code: 0, out: HELP })
+  const [first] = argv
+  if (first === '--version' || first === '-v') return print({ code: 0, out: VERSION })
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h')
+    return print({ code: 0, out: help() })
+
+  const found = findCommand(argv)
+  if (found === undefined) {
+    const family = COMMANDS.filter((command) => command.words[0] === first)
+    if (family.length === 0)
+      return print({ code: 2, err: `Unknown command "${first}".\n\n${help()}` })
+    const uses = family.map((command) => `  ${usageLine(command)}`).join('\n')
+    return print({ code: 2, err: `Unknown use of "${first}". Its commands:\n${uses}` })
+  }
+  const { command, rest } = found
+
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: command.positionals.max > 0,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+    })
+  } catch (error) {
+    // node:util names the unknown or malformed option; the usage line says what is accepted.
+    return print(usageError(command, error instanceof Error ? error.message : String(error)))
+  }
+  if (parsed.values.help === true) {
+    const lines = command.help.map((line) => `  ${line}`)
+    return print({ code: 0, out: [`Usage: ${usageLine(command)}`, ...lines].join('\n') })
+  }
+  const { min, max } = command.positionals
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    return print(
+      usageError(command, `"${command.words.join(' ')}" takes ${describeCount(min, max)}`),
+    )
+  }
 
   let loaded: LoadedConfig
   try {
@@ -79,67 +78,20 @@ async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof ConfigError) return print({ code: 2, err: error.message })
     throw error
   }
-  const { config, warnings } = loaded
-
-  switch (command) {
-    case 'serve': {
-      const warming = warmRootKey(config.appSecret)
-      const { startServer } = await import('./server.js')
-      await warming
-      await startServer(config, warnings)
-      return -1 // keep running; signals end the process
-    }
-    case 'migrate':
-      return print(await (await commands()).migrate(config))
-    case 'admin': {
-      const selector = parseAccountSelector(argv.slice(2))
-      if ((sub === 'grant' || sub === 'revoke') && !('error' in selector)) {
-        return print(await (await commands()).setAdmin(config, selector, sub === 'grant'))
-      }
-      return print({ code: 2, err: usage('admin grant|revoke', selector) })
-    }
-    case 'user': {
-      const selector = parseAccountSelector(argv.slice(2))
-      if (sub === 'set-password' && !('error' in selector)) {
-        const password = await readSecretLine(`New password for ${selector.value}: `)
-        return print(await (await commands()).setPassword(config, selector, password))
-      }
-      return print({ code: 2, err: usage('user set-password', selector) })
-    }
-    case 'audit':
-      if (sub === 'verify') {
-        const audit = await import('./cli/audit-commands.js')
-        const options = {
-          ...(typeof values['public-key'] === 'string' ? { publicKey: values['public-key'] } : {}),
-          ...(typeof values.checkpoint === 'string' ? { checkpointFile: values.checkpoint } : {}),
-        }
-        const file = values['from-export']
-        if (typeof file === 'string' && file !== '') {
-          return print(await audit.verifyAuditExport(config, file, options))
-        }
-        return print(await audit.verifyAudit(config, options))
-      }
-      if (sub === 'public-key') {
-        return print((await import('./cli/audit-commands.js')).showPublicKey(config))
-      }
-      return print({
-        code: 2,
-        err: 'Usage: strongroom audit verify [--from-export FILE] [--public-key KEY] [--checkpoint FILE]\n       strongroom audit public-key',
-      })
-    case 'keys': {
-      const { keysCommand } = await import('./cli/key-commands.js')
-      const batchSize = typeof values['batch-size'] === 'string' ? values['batch-size'] : undefined
-      return print(await keysCommand(config, sub, { ...(batchSize ? { batchSize } : {}) }))
-    }
-    default:
-      return print({ code: 2, err: `Unknown command "${command}".\n\n${HELP}` })
-  }
+  const outcome = await command.run({
+    values: parsed.values,
+    positionals: parsed.positionals,
+    loaded,
+  })
+  return outcome === 'serving' ? -1 : print(outcome) // serving: signals end the process
 }
 
-function usage(command: string, selector: object): string {
-  const why = 'error' in selector ? `${String(selector.error)}\n` : ''
-  return `${why}Usage: strongroom ${command} <username or e-mail> | --email ADDRESS | --username NAME | --id N`
-}
+const describeCount = (min: number, max: number): string =>
+  max === 0
+    ? 'no arguments'
+    : min === max
+      ? `${min} argument${min === 1 ? '' : 's'}`
+      : `${min} to ${max} arguments`
 
 function print(outcome: { code: number; out?: string; err?: string }): number {
   if (outcome.out !== undefined) process.stdout.write(`${outcome.out}\n`)

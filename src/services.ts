@@ -17,24 +17,32 @@ import { createTokenService } from './crypto/tokens.js'
 import type { Store } from './db/connect.js'
 import { createCommitOne, createTransactor } from './db/transaction.js'
 import { createAccountService } from './domain/accounts/account-service.js'
+import { createDeletionService } from './domain/accounts/deletion-service.js'
+import { createRecoveryService } from './domain/accounts/recovery-service.js'
+import { createMailer } from './mail/mailer.js'
 import type { CounterStore } from './domain/limits/counter-store.js'
 import { createLoginThrottle } from './domain/accounts/login-throttle.js'
+import { createClientKey } from './domain/limits/client-key.js'
 import { createMemoryCounterStore } from './domain/limits/memory-counter-store.js'
 import { createRateLimiter } from './domain/limits/rate-limiter.js'
 import type { RateLimiter } from './domain/limits/rate-limiter.js'
 import { createRedisCounterStore } from './domain/limits/redis-counter-store.js'
 import { createSqlCounterStore } from './domain/limits/sql-counter-store.js'
 import { createAuditLog } from './domain/audit/audit-log.js'
+import { createAuditReader } from './domain/audit/audit-reader.js'
 import { createAuditTrail } from './domain/audit/audit-trail.js'
 import { createHealthService } from './domain/health/health-service.js'
 import { createLockService } from './domain/lock/lock-service.js'
 import { createLinkSealing } from './domain/one-time/link-sealing.js'
 import { createOneTimeService } from './domain/one-time/one-time-service.js'
+import { createOneTimeQuota } from './domain/one-time/quota.js'
 import { createPersonalSecretService } from './domain/vault/personal-secret-service.js'
 import { createUserDirectory } from './domain/accounts/directory-service.js'
+import { createGroupSecretsService } from './domain/vault/group-secrets-service.js'
 import { createGroupService } from './domain/vault/group-service.js'
 import { createSharingService } from './domain/vault/sharing-service.js'
 import { createVaultService } from './domain/vault/vault-service.js'
+import { createVersionService } from './domain/vault/version-service.js'
 
 export interface ServiceOverrides {
   clock?: Clock
@@ -69,6 +77,7 @@ export function createServices(
   const { db } = store
   const transact = createTransactor(store)
   const { envelope } = keyring
+  const versionsKept = config.vaultVersionsKept
   const lookup = createLookupHasher(keys.lookup)
   const passwords = createPasswordHasher(keys.passwordPepper)
   const tokens = createTokenService({
@@ -104,13 +113,16 @@ export function createServices(
   })
   const redis = config.redisUrl === undefined ? undefined : createRedisCounterStore(config.redisUrl)
   const rateCounters = overrides.counters ?? redis ?? createMemoryCounterStore()
+  const clientKey = createClientKey(config.ipv6ClientPrefix)
   const throttle = createLoginThrottle({
     counters: overrides.counters ?? redis ?? createSqlCounterStore(db),
     lookup,
     clock,
     config: config.loginThrottle,
+    clientKey,
   })
 
+  const auditReader = createAuditReader({ db })
   const accounts = createAccountService({
     db,
     transact,
@@ -122,15 +134,35 @@ export function createServices(
     envelope,
   })
 
+  const mailer = createMailer(config.mail)
+
   return {
     /** A fixed-window limiter over the shared rate-limit counters. */
     rateLimiter: (limits: readonly RateLimit[]): RateLimiter =>
-      createRateLimiter({ counters: rateCounters, clock, limits }),
+      createRateLimiter({ counters: rateCounters, clock, limits, clientKey }),
+    /** Which client an address belongs to, for any per-client limit (client-key.ts). */
+    clientKey,
+    /** Per-client limits on the routes anyone may call without an account. */
+    anonymousLimits: {
+      hashing: createRateLimiter({
+        counters: rateCounters,
+        clock,
+        limits: config.anonymousHashRateLimits,
+        clientKey,
+      }),
+      oneTimeCreation: createRateLimiter({
+        counters: rateCounters,
+        clock,
+        limits: config.oneTimeCreateRateLimits,
+        clientKey,
+      }),
+    },
     /** Releases what the services hold besides the store (the Redis connection). */
     close: async (): Promise<void> => {
       keyring.stop()
       await sequencer.stop()
       await redis?.close()
+      mailer.close()
     },
     audit,
     keyring,
@@ -138,9 +170,11 @@ export function createServices(
     transact,
     health: createHealthService(store, () => keyring.problem()),
     accounts,
+    recovery: createRecoveryService({ db, transact, clock, passwords, lookup, audit, mailer }),
+    deletion: createDeletionService({ db, transact, passwords, throttle, audit }),
     personalSecrets: createPersonalSecretService({ db, transact, clock, envelope, audit }),
     auditTrail: createAuditTrail({ db, audit, signer, publicKey }),
-    lock: createLockService({ db, audit, envelope, accounts, lookup }),
+    lock: createLockService({ db, audit, auditReader, envelope, accounts, lookup }),
     oneTime: createOneTimeService({
       db,
       dialect: store.dialect,
@@ -151,7 +185,9 @@ export function createServices(
         lookup,
         passwords,
       }),
+      quota: createOneTimeQuota({ lookup, limits: config.oneTimeQuota }),
       audit,
+      auditReader,
       limits: {
         maxTtlSeconds: config.oneTimeMaxTtlSeconds,
         maxAttempts: config.oneTimeMaxAttempts,
@@ -159,9 +195,11 @@ export function createServices(
       eventsPublic: config.eventsPublic,
     }),
     directory: createUserDirectory({ db, audit }),
-    vault: createVaultService({ transact, clock, envelope, audit }),
+    vault: createVaultService({ transact, clock, envelope, audit, versionsKept }),
+    secretVersions: createVersionService({ transact, clock, envelope, audit, versionsKept }),
     sharing: createSharingService({ transact, clock, audit }),
-    groups: createGroupService({ transact, clock, audit }),
+    groupSecrets: createGroupSecretsService({ db, transact, envelope, audit }),
+    groups: createGroupService({ transact, clock, audit, maxMembers: config.groupMaxMembers }),
   }
 }
 

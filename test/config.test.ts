@@ -80,6 +80,19 @@ describe('configuration', () => {
     )
   })
 
+  it('counts IPv6 clients by a /64 unless IPV6_CLIENT_PREFIX says otherwise', () => {
+    assert.equal(loadConfig({}).config.ipv6ClientPrefix, 64)
+    assert.equal(loadConfig({ IPV6_CLIENT_PREFIX: '48' }).config.ipv6ClientPrefix, 48)
+    assert.equal(loadConfig({ IPV6_CLIENT_PREFIX: '128' }).config.ipv6ClientPrefix, 128)
+    for (const bad of ['0', '129', '/64', '64.5']) {
+      assert.throws(
+        () => loadConfig({ IPV6_CLIENT_PREFIX: bad }),
+        (error: unknown) =>
+          error instanceof ConfigError && error.message.includes('IPV6_CLIENT_PREFIX'),
+      )
+    }
+  })
+
   it('accepts a short APP_SECRET with a warning, and never echoes it', () => {
     const { config, warnings } = loadConfig({ APP_SECRET: 'supers3cret' })
     assert.equal(config.appSecret, 'supers3cret')

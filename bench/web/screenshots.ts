@@ -30,6 +30,8 @@ try {
     await shot(page, 'share-link', width)
 
     await page.goto(link)
+    await page.getByRole('button', { name: 'Reveal secret' }).waitFor()
+    await shot(page, 'reveal-waiting', width)
     await page.locator('#passphrase').fill('wrong')
     await page.getByRole('button', { name: 'Reveal secret' }).click()
     await page.getByText(/Wrong passphrase/).waitFor()
@@ -38,12 +40,9 @@ try {
     await page.getByRole('button', { name: 'Reveal secret' }).click()
     await page.locator('#secret').waitFor()
     await shot(page, 'reveal-shown', width)
-    // Same path, new fragment: leave first, or the browser only scrolls.
+    // Same path, new fragment: leave first, or the browser only scrolls. Read, it is gone.
     await page.goto('about:blank')
     await page.goto(link)
-    await shot(page, 'reveal-waiting', width)
-    await page.locator('#passphrase').fill('blue whale')
-    await page.getByRole('button', { name: 'Reveal secret' }).click()
     await page.getByRole('heading', { name: 'Already viewed or expired' }).waitFor()
     await shot(page, 'reveal-gone', width)
 
@@ -80,6 +79,7 @@ try {
 
     await page.getByRole('button', { name: 'Audit log' }).click()
     await page.getByText(/Verified/).waitFor()
+    await page.getByText(/Proven|not in a signed checkpoint/).waitFor()
     await shot(page, 'vault-audit', width)
 
     await page.getByRole('button', { name: 'Sign out' }).click()

@@ -1,34 +1,25 @@
-import { parseArgs } from 'node:util'
-
 import type { AccountSelector } from '../domain/accounts/account-service.js'
 import type { UserView } from '../domain/accounts/views.js'
 
 /**
  * How `admin grant|revoke` and `user set-password` are told which account: exactly one of
  * `--email ADDRESS`, `--username NAME`, `--id N`, or a bare word (a username or an e-mail; refused
- * when it names two accounts). Unknown flags are errors, so a typo never falls back to a guess.
+ * when it names two accounts). The options were parsed strictly (command-table.ts), so a typo in a
+ * flag never falls back to a guess.
  */
-export function parseAccountSelector(args: readonly string[]): AccountSelector | { error: string } {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        email: { type: 'string' },
-        username: { type: 'string' },
-        id: { type: 'string' },
-      },
-    })
-  } catch (error) {
-    return { error: error instanceof Error ? error.message : 'invalid arguments' }
-  }
-  const { values, positionals } = parsed
+export function accountFromArguments(
+  values: Record<string, string | boolean | undefined>,
+  positionals: readonly string[],
+): AccountSelector | { error: string } {
+  const option = (name: string): string | undefined =>
+    typeof values[name] === 'string' ? values[name] : undefined
+  const email = option('email')
+  const username = option('username')
+  const id = option('id')
   const given: AccountSelector[] = [
-    ...(values.email === undefined ? [] : [{ by: 'email' as const, value: values.email }]),
-    ...(values.username === undefined ? [] : [{ by: 'username' as const, value: values.username }]),
-    ...(values.id === undefined ? [] : [{ by: 'id' as const, value: values.id }]),
+    ...(email === undefined ? [] : [{ by: 'email' as const, value: email }]),
+    ...(username === undefined ? [] : [{ by: 'username' as const, value: username }]),
+    ...(id === undefined ? [] : [{ by: 'id' as const, value: id }]),
     ...positionals.map((value) => ({ by: 'any' as const, value })),
   ]
   const [only] = given

@@ -13,7 +13,7 @@ import {
 import type { RotationDeps } from '../domain/keys/rotation.js'
 import type { Outcome } from './commands.js'
 import { withServices } from './context.js'
-import { resealProgress } from './progress.js'
+import { resealProgress } from './reseal-progress.js'
 
 export const KEYS_USAGE = `Usage: strongroom keys status
        strongroom keys rotate [--batch-size N]

@@ -1,33 +1,37 @@
-import type { ResealProgress } from '../domain/keys/rotation.js'
-
 /**
- * Progress of a long CLI job on standard error: a bar redrawn in place on a terminal, plain
- * lines otherwise (one per committed batch), so logs of a non-interactive run stay readable.
+ * A one-line progress bar on standard error when it is a terminal, redrawn at most every tenth
+ * of a second; nothing at all when it is not (logs and scripts get the final summary only).
  */
-export function resealProgress(stream: NodeJS.WriteStream = process.stderr): {
-  update(progress: ResealProgress): void
-  end(): void
-} {
-  const started = Date.now()
-  const rate = (done: number): number => {
-    const seconds = (Date.now() - started) / 1000
-    return seconds > 0 ? Math.round(done / seconds) : 0
-  }
+export interface Progress {
+  /** Reports `done` of `total` for the current step. */
+  update(done: number, total: number): void
+  /** Ends the bar's line. */
+  finish(): void
+}
+
+const WIDTH = 30
+const REDRAW_MS = 100
+
+export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (!stream.isTTY) return { update: () => undefined, finish: () => undefined }
+  let last = 0
   let drawn = false
+  const draw = (done: number, total: number): void => {
+    const fraction = total > 0 ? Math.min(1, done / total) : 1
+    const filled = Math.round(fraction * WIDTH)
+    stream.write(
+      `\r${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${Math.floor(fraction * 100)}%`,
+    )
+    drawn = true
+  }
   return {
-    update({ done, total, failed }) {
-      const percent = total === 0 ? 100 : Math.min(100, Math.floor((done / total) * 100))
-      const tail = `${done}/${total} ciphertexts, ${rate(done)}/s${failed > 0 ? `, ${failed} failed` : ''}`
-      if (stream.isTTY) {
-        const width = 30
-        const filled = Math.round((percent / 100) * width)
-        stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent}% ${tail}`)
-        drawn = true
-      } else {
-        stream.write(`re-sealed ${tail} (${percent}%)\n`)
-      }
+    update(done, total) {
+      const now = Date.now()
+      if (now - last < REDRAW_MS && done < total) return
+      last = now
+      draw(done, total)
     },
-    end() {
+    finish() {
       if (drawn) stream.write('\n')
     },
   }

@@ -19,7 +19,10 @@ export const ARGON2_OPTIONS = {
 export interface PasswordHasher {
   /** PHC-formatted argon2id hash of `password`, peppered with the server key. */
   hash(password: string): Promise<string>
-  /** True when `password` matches; false for a mismatch or an unreadable hash (never throws). */
+  /**
+   * True when `password` matches; false for a mismatch or an unreadable hash (never throws).
+   * This is a login: it runs in the capacity reserved for logins (see below).
+   */
   verify(hash: string, password: string): Promise<boolean>
   /**
    * Spends the same time as `verify` and returns false. Called for unknown accounts so a login
@@ -39,17 +42,27 @@ export interface PasswordHasher {
  * Left alone, a login storm fills all four threads and every authenticated request waits behind
  * it. At most two hashes run at once (this is CPU-bound work: more than the cores buys nothing),
  * so the rest of the pool stays free; a storm beyond MAX_WAITING_HASHES is refused with 429.
+ *
+ * One of the two is reserved for checking the passwords of existing accounts (`verify`, which is
+ * what a login does): registration and one-time passphrases, which anyone can send without an
+ * account, hash in the other slot only. A storm of anonymous hashing then queues behind itself
+ * and is refused when its queue is full, while logins keep a slot of their own and go first.
  */
 export const MAX_CONCURRENT_HASHES = 2
+export const HASHES_RESERVED_FOR_LOGIN = 1
 export const MAX_WAITING_HASHES = 256
 
 export function createPasswordHasher(pepper: Buffer): PasswordHasher {
   const options = { ...ARGON2_OPTIONS, secret: pepper }
-  const limit = createConcurrencyLimit(MAX_CONCURRENT_HASHES, MAX_WAITING_HASHES)
+  const limit = createConcurrencyLimit(
+    MAX_CONCURRENT_HASHES,
+    MAX_WAITING_HASHES,
+    HASHES_RESERVED_FOR_LOGIN,
+  )
   let dummyHash: Promise<string> | undefined
 
   const verify = async (hash: string, password: string): Promise<boolean> =>
-    limit.run(async () => {
+    limit.runPriority(async () => {
       try {
         return await argon2.verify(hash, password, { secret: pepper })
       } catch {

@@ -1,7 +1,7 @@
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
 
-import type { Principal } from '../domain/accounts/views.js'
 import { unauthorized } from '../errors.js'
+import type { Principal } from '../domain/principal.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

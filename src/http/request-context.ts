@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-
-import type { RequestContext } from '../domain/audit/types.js'
+import type { RequestContext } from '../domain/request-context.js'
 
 /**
  * Who is asking, for the audit log. `request.ip` is the socket peer unless TRUST_PROXY names the

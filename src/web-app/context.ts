@@ -8,5 +8,13 @@ export type WebAppScope = Parameters<FastifyPluginAsyncTypebox>[0]
 /** What the web app uses of the domain. */
 export type WebAppServices = Pick<
   Services,
-  'accounts' | 'directory' | 'groups' | 'oneTime' | 'audit' | 'rateLimiter'
+  | 'accounts'
+  | 'directory'
+  | 'groups'
+  | 'sharing'
+  | 'oneTime'
+  | 'audit'
+  | 'rateLimiter'
+  | 'anonymousLimits'
+  | 'clientKey'
 >

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 
-import { PASSPHRASE_MAX_LENGTH } from '../surfaces/one-time-api/schemas.js'
+import { PASSPHRASE_MAX_LENGTH } from '../surfaces/shared/one-time.js'
 
 /**
  * What the web app's API takes. The ciphertext is the browser's own format
@@ -26,7 +26,7 @@ export const RevealBody = Type.Object(
 
 export const LinkKeyParams = Type.Object({ key: Type.String({ maxLength: 64 }) })
 
-export { LoginBody } from '../surfaces/secrets-v1/schemas.js'
+export { LoginBody } from '../surfaces/shared/accounts.js'
 
 /** One call of the vault API (/v1) on the session's behalf: see vault-proxy.ts. */
 export const VaultCallBody = Type.Object(
@@ -40,5 +40,11 @@ export const VaultCallBody = Type.Object(
     path: Type.String({ minLength: 1, maxLength: 2048 }),
     body: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
+  { additionalProperties: false },
+)
+
+/** Which secret's grants to list (its owner only). */
+export const SharesBody = Type.Object(
+  { secret_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
   { additionalProperties: false },
 )

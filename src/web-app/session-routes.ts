@@ -1,7 +1,7 @@
 import { contextOf } from '../http/request-context.js'
 import { forbidden, isAppError } from '../errors.js'
 import type { WebAppScope, WebAppServices } from './context.js'
-import { LoginBody, VaultCallBody } from './schemas.js'
+import { LoginBody, SharesBody, VaultCallBody } from './schemas.js'
 import { sessionPrincipal } from './session.js'
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js'
 import { callVault } from './vault-proxy.js'
@@ -13,7 +13,7 @@ import { callVault } from './vault-proxy.js'
  * session ends on every node and for every copy of the cookie.
  */
 export function registerSessionRoutes(scope: WebAppScope, services: WebAppServices): void {
-  const { accounts, directory, groups, audit } = services
+  const { accounts, directory, groups, sharing, audit } = services
 
   scope.post(
     '/session/login',
@@ -56,7 +56,8 @@ export function registerSessionRoutes(scope: WebAppScope, services: WebAppServic
   })
 
   scope.post('/v1', { schema: { hide: true, body: VaultCallBody } }, async (request, reply) => {
-    const { status, body } = await callVault(scope, request, request.body)
+    const { status, body, retryAfter } = await callVault(scope, request, request.body)
+    if (retryAfter !== undefined) void reply.header('Retry-After', retryAfter)
     return reply.code(status).send(body)
   })
 
@@ -70,6 +71,24 @@ export function registerSessionRoutes(scope: WebAppScope, services: WebAppServic
         name: group.name,
         creator_id: group.creatorId,
         created_at: group.createdAt,
+      })),
+    }
+  })
+
+  /**
+   * A secret's current shares, for its owner: Secrets v1 can grant and revoke, but cannot show
+   * who holds a grant, and a person cannot manage what they cannot see.
+   */
+  scope.post('/secrets/shares', { schema: { hide: true, body: SharesBody } }, async (request) => {
+    const principal = await sessionPrincipal(accounts, request)
+    const grants = await sharing.listGrants(principal, request.body.secret_id, contextOf(request))
+    return {
+      shares: grants.map((grant) => ({
+        kind: grant.kind,
+        id: grant.id,
+        name: grant.label,
+        permission: grant.permission,
+        updated_at: grant.updated_at,
       })),
     }
   })

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 
-import type { Principal } from '../domain/accounts/views.js'
 import type { Services } from '../services.js'
 import { sessionToken } from './session-cookie.js'
+import type { Principal } from '../domain/principal.js'
 
 /** The signed-in person behind an app request: the session cookie's token, judged as any token. */
 export const sessionPrincipal = (

@@ -12,7 +12,7 @@ import { sessionToken } from './session-cookie.js'
  * agent, which rate limits and audit events then see as if the browser had called /v1 directly.
  */
 const VAULT_PATHS =
-  /^\/(auth\/register|secrets|secrets\/shared|secrets\/share\/(user|group)|user\/secrets|groups|groups\/(add_user|remove_user)|users|users\/me|audit)$/
+  /^\/(auth\/register|secrets|secrets\/shared|secrets\/share\/(user|group)|user\/secrets|groups|groups\/(add_user|remove_user)|users|users\/me|audit|audit\/public-key|audit\/checkpoint|audit\/proof\/inclusion)$/
 
 export interface VaultCall {
   method: HTTPMethods
@@ -24,7 +24,7 @@ export async function callVault(
   app: FastifyInstance,
   request: FastifyRequest,
   call: VaultCall,
-): Promise<{ status: number; body: unknown }> {
+): Promise<{ status: number; body: unknown; retryAfter: string | undefined }> {
   const url = new URL(call.path, 'http://vault.invalid')
   if (url.origin !== 'http://vault.invalid' || !VAULT_PATHS.test(url.pathname)) {
     throw notFound('route')
@@ -43,5 +43,11 @@ export async function callVault(
     ...(call.body === undefined ? {} : { payload: JSON.stringify(call.body) }),
   })
   const text = response.body
-  return { status: response.statusCode, body: text === '' ? null : (JSON.parse(text) as unknown) }
+  const retryAfter = response.headers['retry-after']
+  return {
+    status: response.statusCode,
+    body: text === '' ? null : (JSON.parse(text) as unknown),
+    // A limited v1 call tells the page when to try again, as it would have told the browser.
+    retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+  }
 }

@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type axeCore from 'axe-core'
 
 import { buildApp } from '../../src/app.js'
 import type { AppOverrides } from '../../src/app.js'
@@ -139,4 +140,31 @@ export function tempDir(t: TestContext): string {
     rmSync(dir, { recursive: true, force: true })
   })
   return dir
+}
+
+/** axe-core's browser bundle, from node_modules: nothing is fetched from anywhere. */
+const AXE_SOURCE = readFileSync(
+  path.join(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'),
+  'utf8',
+)
+
+/** The WCAG 2.1 A and AA rules (contrast, names, labels, structure) and axe's best practices. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']
+
+/**
+ * What axe-core finds wrong with a page as it is now, one line per rule and element. It runs
+ * through the DevTools protocol, so the page's CSP (which forbids injected scripts) stays on.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE)
+  const violations = await page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: typeof axeCore }).axe
+    const results = await axe.run(document, { runOnly: { type: 'tag', values: tags } })
+    return results.violations.map((violation) => ({
+      id: violation.id,
+      help: violation.help,
+      targets: violation.nodes.map((node) => node.target.join(' ')),
+    }))
+  }, AXE_TAGS)
+  return violations.map(({ id, help, targets }) => `${id} (${help}): ${targets.join(', ')}`)
 }

@@ -4,6 +4,8 @@ import type { TestContext } from 'node:test'
 
 import type { Browser, Page } from 'playwright-core'
 
+import { openStore } from '../../src/db/connect.js'
+import { eventLeafHash } from '../../src/domain/audit/leaf.js'
 import { openServices } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { newIdentity } from '../helpers/http.js'
@@ -94,10 +96,13 @@ for (const dialect of DIALECTS) {
       await openSecret(a, 'My secrets', 'database')
       assert.equal(await a.locator('#edit-value').inputValue(), 'bob was here')
 
-      // Revoked: gone from Bob's list.
-      await a.locator('#share-email').fill(bob.email)
-      await a.getByRole('button', { name: 'Revoke person' }).click()
+      // Alice sees who holds it, and revokes from that list: gone from Bob's.
+      const access = a.getByRole('list', { name: 'Who has access' })
+      const bobsShare = access.getByRole('listitem').filter({ hasText: bob.email })
+      await bobsShare.getByText('read and write').waitFor()
+      await access.getByRole('button', { name: `Revoke ${bob.email}` }).click()
       await a.getByText(`${bob.email} no longer has access.`).waitFor()
+      await a.getByText('Only you. Share it below.').waitFor()
       assert.deepEqual(await sharedNames(bob.page), [])
 
       // Through a group: Alice makes one, adds Bob, shares with it; removing Bob ends it.
@@ -116,6 +121,7 @@ for (const dialect of DIALECTS) {
       await a.locator('#share-group').selectOption({ label: 'ops team' })
       await a.getByRole('button', { name: 'Share with group' }).click()
       await a.getByText('Shared with ops team (read-only).').waitFor()
+      await access.getByRole('button', { name: 'Revoke ops team' }).waitFor()
       assert.deepEqual(await sharedNames(bob.page), ['database'])
 
       await tab(a, 'Groups')
@@ -130,6 +136,34 @@ for (const dialect of DIALECTS) {
       await a.getByText('No secrets yet: add one below.').waitFor()
 
       for (const person of [alice, bob]) assert.deepEqual(unexpected(person.problems, []), [])
+    })
+
+    it('names the signed-in sender on the reveal page before anything is burnt', async (t) => {
+      const server = await start(t)
+      const browser = await launchBrowser(t)
+      const alice = await register(browser, server)
+      const a = alice.page
+      await a.goto(`${server.url}/app`)
+      await a.locator('#secret').fill('from alice')
+      await a.getByRole('button', { name: 'Create link' }).click()
+      await a.getByText(`Its page will say it is from ${alice.email}`).waitFor()
+      const link = await a.locator('#link').inputValue()
+
+      const reader = await (await browser.newContext()).newPage()
+      const problems = watchProblems(reader)
+      for (let visit = 0; visit < 2; visit += 1) {
+        await reader.goto(link)
+        await reader.getByText(`${alice.email} shared a secret with you`).waitFor()
+      }
+      await reader.getByRole('button', { name: 'Reveal secret' }).click()
+      assert.equal(await reader.locator('#secret').innerText(), 'from alice')
+      // Opened again: the page says at once that it is gone, without a click. (Leave first:
+      // the same path with a new fragment would only scroll.)
+      await reader.goto('about:blank')
+      await reader.goto(link)
+      await reader.getByRole('heading', { name: 'Already viewed or expired' }).waitFor()
+      assert.deepEqual(unexpected(problems, [404]), [])
+      assert.deepEqual(unexpected(alice.problems, []), [])
     })
 
     it('shows one’s own audit events with filters, and administrators everyone’s and the chain’s status', async (t) => {
@@ -156,12 +190,47 @@ for (const dialect of DIALECTS) {
         types.join(),
       )
 
+      // The page proves the listed events itself, from the public key and a signed checkpoint.
+      await a.locator('#audit-type').fill('vault.secret.create')
+      await a.getByRole('button', { name: 'Apply filters' }).click()
+      await a.getByText(/Proven The newest 1 event below is in the audit log/).waitFor()
+
       const { services } = openServices(server)
       await services.accounts.setRole(alice.email, 'admin', { clientIp: '', userAgent: 'test' })
       await a.reload()
       await tab(a, 'Audit log')
       await a.getByRole('heading', { name: 'Audit events (everyone)' }).waitFor()
       await a.getByText(/Verified All \d+ sealed events are intact/).waitFor()
+      await a.locator('#audit-type').fill('vault.secret.create')
+      await a.getByRole('button', { name: 'Apply filters' }).click()
+      await a.getByText(/Proven The newest 1 event below is in the audit log/).waitFor()
+
+      // A careful forger edits the event and its leaf hash: the browser's climb to the signed
+      // root fails, whatever the server says.
+      const store = openStore(server.config.database)
+      try {
+        const row = await store.db
+          .selectFrom('audit_events')
+          .selectAll()
+          .where('type', '=', 'vault.secret.create')
+          .where('seq', 'is not', null)
+          .executeTakeFirstOrThrow()
+        const forged = { ...row, seq: row.seq ?? 0, client_ip: '198.51.100.66' }
+        await store.db
+          .updateTable('audit_events')
+          .set({ client_ip: forged.client_ip, leaf_hash: eventLeafHash(forged) })
+          .where('id', '=', row.id)
+          .execute()
+      } finally {
+        await store.close()
+      }
+      await a.getByRole('button', { name: 'Apply filters' }).click()
+      await a
+        .getByText(/Failed Event \d+ \(vault\.secret\.create\): its audit path does not lead/)
+        .waitFor()
+      await a.getByRole('button', { name: 'Verify again' }).click()
+      await a.getByText(/Broken The log breaks at event \d+/).waitFor()
+
       assert.deepEqual(unexpected(alice.problems, []), [])
     })
 

@@ -219,8 +219,32 @@ describe('strongroom CLI (configuration and usage)', () => {
     assert.equal(help.code, 0)
     assert.match(help.stdout, /strongroom admin grant <account>/)
 
-    assert.equal(runCli(['admin', 'promote', 'x'], environment.env).code, 2)
+    const promote = runCli(['admin', 'promote', 'x'], environment.env)
+    assert.equal(promote.code, 2)
+    assert.match(promote.stderr, /Unknown use of "admin"/)
+    assert.match(promote.stderr, /strongroom admin revoke <account>/)
     assert.equal(runCli(['frobnicate'], environment.env).code, 2)
+  })
+
+  it('refuses an option or argument a command does not take, and helps with each command', async (t) => {
+    const environment = await createTestEnvironment(t)
+    // A misspelt flag is an error naming it, never ignored (`--emial` must not grant by guess).
+    const typo = runCli(['admin', 'grant', '--emial', 'boss@example.com'], environment.env)
+    assert.equal(typo.code, 2)
+    assert.match(typo.stderr, /Unknown option '--emial'/)
+    assert.match(typo.stderr, /Usage: strongroom admin grant <account>/)
+
+    const extra = runCli(['audit', 'verify', 'now'], environment.env)
+    assert.equal(extra.code, 2)
+    assert.match(extra.stderr, /Unexpected argument 'now'/)
+
+    const migrateFlag = runCli(['migrate', '--dry-run'], environment.env)
+    assert.equal(migrateFlag.code, 2)
+
+    const perCommand = runCli(['audit', 'verify', '--help'], environment.env)
+    assert.equal(perCommand.code, 0)
+    assert.match(perCommand.stdout, /^Usage: strongroom audit verify \[--from-export FILE\]/)
+    assert.match(perCommand.stdout, /--public-key/)
 
     const bad = runCli(['serve'], { ...environment.env, PORT: 'eighty', LOG_LEVEL: 'loud' })
     assert.equal(bad.code, 2)

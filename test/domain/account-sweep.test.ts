@@ -30,11 +30,11 @@ for (const dialect of DIALECTS) {
         accounts.login({ kind: 'email', login: 'sweep@example.com', password: 'no' }, context),
       )
 
-      assert.deepEqual(await accounts.sweep(), { revocations: 0, counters: 0 })
+      assert.deepEqual(await accounts.sweep(), { revocations: 0, counters: 0, accountTokens: 0 })
       clock.advance(3600 * 1000)
       // The token has expired: its revocation no longer needs keeping; both windows have closed.
-      assert.deepEqual(await accounts.sweep(), { revocations: 1, counters: 2 })
-      assert.deepEqual(await accounts.sweep(), { revocations: 0, counters: 0 })
+      assert.deepEqual(await accounts.sweep(), { revocations: 1, counters: 2, accountTokens: 0 })
+      assert.deepEqual(await accounts.sweep(), { revocations: 0, counters: 0, accountTokens: 0 })
     })
   })
 }

@@ -19,6 +19,8 @@ import { DIALECTS } from '../helpers/dialects.js'
 import type { TestDialect } from '../helpers/dialects.js'
 
 const context = { clientIp: '192.0.2.44', userAgent: 'one-time-test/1.0' }
+/** Whose quota the secrets count against. */
+const CLIENT = '192.0.2.44'
 
 async function setUp(t: TestContext, dialect: TestDialect, env: Record<string, string> = {}) {
   const environment = await createTestEnvironment(t, { dialect, env })
@@ -60,7 +62,7 @@ for (const dialect of DIALECTS) {
   describe(`one-time service (${dialect})`, () => {
     it('reads once, then never again', async (t) => {
       const { oneTime, rows, events } = await setUp(t, dialect)
-      const { secretKey } = await oneTime.create({ kind: 'api', secret: 'once' }, context)
+      const { secretKey } = await oneTime.create({ kind: 'api', secret: 'once' }, context, CLIENT)
       assert.equal(await oneTime.read(secretKey, context), 'once')
       await assert.rejects(oneTime.read(secretKey, context), notFound)
       assert.deepEqual(await rows(), [])
@@ -72,11 +74,20 @@ for (const dialect of DIALECTS) {
 
     it('expires at the exact millisecond, whatever the sweeper did, and records it', async (t) => {
       const { oneTime, clock, rows, events } = await setUp(t, dialect)
-      const early = await oneTime.create({ kind: 'api', secret: 'a', ttlSeconds: 10 }, context)
-      const late = await oneTime.create({ kind: 'api', secret: 'b', ttlSeconds: 10 }, context)
+      const early = await oneTime.create(
+        { kind: 'api', secret: 'a', ttlSeconds: 10 },
+        context,
+        CLIENT,
+      )
+      const late = await oneTime.create(
+        { kind: 'api', secret: 'b', ttlSeconds: 10 },
+        context,
+        CLIENT,
+      )
       const generated = await oneTime.create(
         { kind: 'generate', secret: 'c', passphrase: 'p', ttlSeconds: 10 },
         context,
+        CLIENT,
       )
       clock.advance(9_999)
       assert.equal(await oneTime.read(early.secretKey, context), 'a')
@@ -99,7 +110,8 @@ for (const dialect of DIALECTS) {
       const start = clock.now().getTime()
       const expiry = async (ttlSeconds: number | null | undefined): Promise<number> =>
         Date.parse(
-          (await oneTime.create({ kind: 'api', secret: 's', ttlSeconds }, context)).expiresAt,
+          (await oneTime.create({ kind: 'api', secret: 's', ttlSeconds }, context, CLIENT))
+            .expiresAt,
         ) - start
       assert.equal(await expiry(undefined), 3_600_000)
       assert.equal(await expiry(null), 3_600_000)
@@ -113,6 +125,7 @@ for (const dialect of DIALECTS) {
       const kept = await oneTime.create(
         { kind: 'generate', secret: 'kept', passphrase: 'right' },
         context,
+        CLIENT,
       )
       for (let i = 0; i < 4; i++) {
         await assert.rejects(oneTime.reveal(kept.secretKey, `wrong-${i}`, context), notFound)
@@ -123,6 +136,7 @@ for (const dialect of DIALECTS) {
       const burnt = await oneTime.create(
         { kind: 'generate', secret: 'burnt', passphrase: 'right' },
         context,
+        CLIENT,
       )
       for (let i = 0; i < 5; i++) {
         await assert.rejects(oneTime.reveal(burnt.secretKey, `wrong-${i}`, context), notFound)
@@ -140,6 +154,7 @@ for (const dialect of DIALECTS) {
       const { secretKey } = await oneTime.create(
         { kind: 'generate', secret: 'guess me', passphrase: 'right' },
         context,
+        CLIENT,
       )
       const results = await Promise.allSettled(
         Array.from({ length: 30 }, (_, i) => oneTime.reveal(secretKey, `guess-${i}`, context)),
@@ -155,6 +170,7 @@ for (const dialect of DIALECTS) {
       const { secretKey } = await oneTime.create(
         { kind: 'generate', secret: 's', passphrase: 'p' },
         context,
+        CLIENT,
       )
       await assert.rejects(oneTime.reveal(secretKey, 'x', context), notFound)
       assert.equal((await rows()).length, 1)
@@ -167,10 +183,12 @@ for (const dialect of DIALECTS) {
       const api = await oneTime.create(
         { kind: 'api', secret: 'api-value', passphrase: 'api-pass' },
         context,
+        CLIENT,
       )
       const generated = await oneTime.create(
         { kind: 'generate', secret: 'generate-value', passphrase: 'gen-pass' },
         context,
+        CLIENT,
       )
       const [apiRow, generateRow] = await rows()
       assert.ok(apiRow !== undefined && generateRow !== undefined)
@@ -243,10 +261,10 @@ for (const dialect of DIALECTS) {
       const created = []
       for (let i = 0; i < 3; i++) {
         created.push(
-          await oneTime.create({ kind: 'api', secret: `s${i}`, ttlSeconds: 60 }, context),
+          await oneTime.create({ kind: 'api', secret: `s${i}`, ttlSeconds: 60 }, context, CLIENT),
         )
       }
-      await oneTime.create({ kind: 'api', secret: 'long', ttlSeconds: 3600 }, context)
+      await oneTime.create({ kind: 'api', secret: 'long', ttlSeconds: 3600 }, context, CLIENT)
       const [first] = await rows()
       assert.ok(first !== undefined)
       // 24 bytes from the middle of a ciphertext: unique enough to find a copy anywhere.
@@ -286,6 +304,7 @@ for (const dialect of DIALECTS) {
             ...(i % 2 === 0 ? {} : { passphrase: '' }),
           } as never,
           context,
+          CLIENT,
         )
       }
       clock.advance(1000)
@@ -295,12 +314,16 @@ for (const dialect of DIALECTS) {
 
     it('keeps the audit chain valid through every one-time path', async (t) => {
       const { oneTime, audit, clock } = await setUp(t, dialect)
-      const a = await oneTime.create({ kind: 'api', secret: 'a', passphrase: 'p' }, context)
+      const a = await oneTime.create({ kind: 'api', secret: 'a', passphrase: 'p' }, context, CLIENT)
       await assert.rejects(oneTime.remove(a.secretKey, 'wrong', context), { code: 'UNAUTHORIZED' })
       await oneTime.remove(a.secretKey, 'p', context)
-      const g = await oneTime.create({ kind: 'generate', secret: 'g', passphrase: 'p' }, context)
+      const g = await oneTime.create(
+        { kind: 'generate', secret: 'g', passphrase: 'p' },
+        context,
+        CLIENT,
+      )
       await assert.rejects(oneTime.reveal(g.secretKey, 'wrong', context), notFound)
-      await oneTime.create({ kind: 'api', secret: 'e', ttlSeconds: 1 }, context)
+      await oneTime.create({ kind: 'api', secret: 'e', ttlSeconds: 1 }, context, CLIENT)
       clock.advance(1000)
       await oneTime.sweep()
       const verified = await audit.verify()

@@ -3,12 +3,14 @@ import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 
 import type { CounterStore } from '../../src/domain/limits/counter-store.js'
+import { createClientKey } from '../../src/domain/limits/client-key.js'
 import { createMemoryCounterStore } from '../../src/domain/limits/memory-counter-store.js'
 import { createRateLimiter } from '../../src/domain/limits/rate-limiter.js'
 import { createRedisCounterStore } from '../../src/domain/limits/redis-counter-store.js'
 import { isAppError } from '../../src/errors.js'
 import { manualClock } from '../helpers/clock.js'
 
+const clientKey = createClientKey(64)
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379'
 const LIMITS = [
   { limit: 1, windowMs: 1000, text: '1/second' },
@@ -45,7 +47,7 @@ for (const [name, open] of stores) {
       t.after(() => store.close())
       const { counters } = store
       const clock = manualClock()
-      const limiter = createRateLimiter({ counters, clock, limits: LIMITS })
+      const limiter = createRateLimiter({ counters, clock, limits: LIMITS, clientKey })
       const key = `client-${randomBytes(4).toString('hex')}`
 
       assert.equal(await retryAfter(limiter.hit(key)), 0)
@@ -84,8 +86,8 @@ describe('rate limits shared through Redis', () => {
     })
     const clock = manualClock()
     const limits = [{ limit: 5, windowMs: 60_000, text: '5/minute' }]
-    const nodeA = createRateLimiter({ counters: a, clock, limits })
-    const nodeB = createRateLimiter({ counters: b, clock, limits })
+    const nodeA = createRateLimiter({ counters: a, clock, limits, clientKey })
+    const nodeB = createRateLimiter({ counters: b, clock, limits, clientKey })
     const key = `shared-${randomBytes(4).toString('hex')}`
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => retryAfter((i % 2 === 0 ? nodeA : nodeB).hit(key))),

@@ -145,6 +145,27 @@ for (const dialect of DIALECTS) {
         }),
         200,
       )
+      // Versions: the first value is kept, sealed under its own AAD, readable and restorable.
+      const first = await expect(
+        call(server, 'GET', `/v1/secrets/${secret_id}/versions/1`, { token: friend.token }),
+        200,
+      )
+      assert.equal(
+        (first as { data: { encrypted_data: string } }).data.encrypted_data,
+        markers.value,
+      )
+      for (const version of [1, 2]) {
+        await expect(
+          call(server, 'POST', `/v1/secrets/${secret_id}/versions/${version}/rollback`, {
+            token: owner.token,
+          }),
+          200,
+        )
+      }
+      await expect(
+        call(server, 'GET', `/v1/secrets/${secret_id}/versions`, { token: friend.token }),
+        200,
+      )
       await expect(
         call(server, 'POST', '/v1/secrets/share/user', {
           token: owner.token,

@@ -16,10 +16,18 @@ import { migrateToLatest } from '../../src/db/migrate.js'
 import { createServices } from '../../src/services.js'
 import type { Services } from '../../src/services.js'
 import { systemClock } from '../../src/clock.js'
+import type { Clock } from '../../src/clock.js'
 import { createPostgresSchema, withClient } from './dialects.js'
 import type { TestDialect } from './dialects.js'
 
 export const TEST_APP_SECRET = 'test-app-secret-not-for-production'
+
+/** Per-client limits on anonymous routes, set out of every test's way unless it sets them. */
+export const UNLIMITED_ANONYMOUS: Readonly<Record<string, string>> = {
+  ANONYMOUS_HASH_RATE_LIMITS: '1000000/second',
+  ONE_TIME_CREATE_RATE_LIMITS: '1000000/second',
+  ONE_TIME_MAX_LIVE_BYTES_PER_CLIENT: String(1024 * 1024 * 1024),
+}
 
 export interface TestEnvironment {
   config: Config
@@ -66,6 +74,9 @@ export async function createTestEnvironment(
     DATA_DIR: dataDir,
     APP_SECRET: TEST_APP_SECRET,
     LOG_LEVEL: 'silent',
+    // Tests register users and create secrets by the dozen from one address; the tests of these
+    // per-client limits (test/surfaces/anonymous-limits.test.ts) set their own.
+    ...UNLIMITED_ANONYMOUS,
     ...options.env,
   }
   if (dialect === 'postgres') {
@@ -103,9 +114,12 @@ export async function buildTestApp(
 }
 
 /** The domain services on a test environment's store (what the CLI uses), closed when the test ends. */
-export function openServices(environment: TestEnvironment): { services: Services; store: Store } {
+export function openServices(
+  environment: TestEnvironment,
+  clock: Clock = systemClock,
+): { services: Services; store: Store } {
   const store = openStore(environment.config.database)
-  const services = createServices(environment.config, store, systemClock)
+  const services = createServices(environment.config, store, clock)
   environment.defer(async () => {
     await services.close()
     await store.close()

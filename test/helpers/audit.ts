@@ -12,25 +12,34 @@ export interface SealedState {
   events: number
 }
 
-/** Reads how far the store's audit log is sealed, from the environment a server runs with. */
+/**
+ * Reads how far the store's audit log is sealed, from the environment a server runs with. One
+ * snapshot: read statement by statement, a batch that commits in between would pair an old
+ * head with a new unsealed count and look finished while it is not.
+ */
 export async function readSealedState(env: Record<string, string>): Promise<SealedState> {
   const store = openStore(loadConfig(env).config.database)
   try {
-    const state = await findLogState(store.db)
-    const counts = await store.db
-      .selectFrom('audit_events')
-      .select((eb) => [
-        eb.fn.countAll<number | string>().as('events'),
-        eb.fn.count<number | string>('event_id').distinct().as('distinct_events'),
-      ])
-      .executeTakeFirstOrThrow()
-    return {
-      treeSize: state.treeSize,
-      unsealed: await countUnsealed(store.db),
-      checkpointSize: (await findLatestCheckpoint(store.db))?.treeSize ?? 0,
-      events: Number(counts.events),
-      distinctEvents: Number(counts.distinct_events),
-    }
+    return await store.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const state = await findLogState(trx)
+        const counts = await trx
+          .selectFrom('audit_events')
+          .select((eb) => [
+            eb.fn.countAll<number | string>().as('events'),
+            eb.fn.count<number | string>('event_id').distinct().as('distinct_events'),
+          ])
+          .executeTakeFirstOrThrow()
+        return {
+          treeSize: state.treeSize,
+          unsealed: await countUnsealed(trx),
+          checkpointSize: (await findLatestCheckpoint(trx))?.treeSize ?? 0,
+          events: Number(counts.events),
+          distinctEvents: Number(counts.distinct_events),
+        }
+      })
   } finally {
     await store.close()
   }

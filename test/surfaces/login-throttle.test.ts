@@ -43,6 +43,35 @@ for (const dialect of DIALECTS) {
       assert.equal(later.statusCode, 200)
     })
 
+    it('judges at most the limit of a concurrent burst, and refuses the right password inside it', async (t) => {
+      const { app } = await buildTestApp(t, { dialect })
+      const user = await signUp(app)
+      const login = (password: string) =>
+        app.inject({ method: 'POST', url: '/login', payload: { email: user.email, password } })
+
+      // Fifty wrong passwords at once. The right one goes out as soon as the first refusal comes
+      // back (or, if none does, once the burst is over), while the judged ones may still be hashing.
+      const wrong = Array.from({ length: 50 }, (_, i) => login(`wrong-${i}`))
+      const firstRefusal = new Promise<void>((resolve) => {
+        for (const response of wrong) {
+          void response.then((answer) => {
+            if (answer.statusCode === 429) resolve()
+          })
+        }
+        void Promise.all(wrong).then(() => {
+          resolve()
+        })
+      })
+      await firstRefusal
+      const right = await login(user.password)
+      const statuses = (await Promise.all(wrong)).map((response) => response.statusCode)
+
+      assert.equal(statuses.filter((status) => status === 401).length, 10, 'judged')
+      assert.equal(statuses.filter((status) => status === 429).length, 40, 'refused unjudged')
+      assert.equal(right.statusCode, 429)
+      assert.equal((await login(user.password)).statusCode, 429)
+    })
+
     it('throttles e-mails that do not exist exactly like real ones', async (t) => {
       const { app } = await buildTestApp(t, { dialect })
       const statuses: number[] = []

@@ -153,6 +153,41 @@ for (const dialect of DIALECTS) {
       assert.equal(late.statusCode, 404)
     })
 
+    it('says who a link is from when its maker was signed in, and looking burns nothing', async (t) => {
+      const { app } = await build(t)
+      const user = await signUp(app)
+      const { headers } = await signIn(app, user)
+      const made = await call(app, '/links', { ciphertext: CIPHERTEXT, ttl_seconds: 60 }, headers)
+      assert.equal(made.statusCode, 200, made.body)
+      const signed = body(made) as { key: string; from: string | null }
+      assert.equal(signed.from, user.email)
+      const anonymous = await createLink(app, { passphrase: 'p' })
+      assert.equal((anonymous as { from?: unknown }).from, null)
+      // Anyone may look, any number of times: the page asks before the click.
+      for (let look = 0; look < 3; look += 1) {
+        const about = await call(app, `/links/${signed.key}/about`)
+        assert.equal(about.statusCode, 200, about.body)
+        assert.deepEqual(body(about), { from: user.email })
+        assert.deepEqual(body(await call(app, `/links/${anonymous.key}/about`)), { from: null })
+      }
+      assert.deepEqual(body(await call(app, `/links/${signed.key}/reveal`)), {
+        ciphertext: CIPHERTEXT,
+      })
+      const wrong = await call(app, `/links/${anonymous.key}/reveal`, { passphrase: 'wrong' })
+      assert.equal(body(wrong).attempts_left, 4, 'looking spent no attempt')
+      assert.equal((await call(app, `/links/${signed.key}/about`)).statusCode, 404)
+      assert.equal((await call(app, '/links/not-a-key/about')).statusCode, 404)
+      // A link made through surface 4 is from no one, and its API answers are unchanged.
+      const api = await app.inject({
+        method: 'POST',
+        url: '/api/secret',
+        payload: { secret: 'via api', ttl_seconds: 60 },
+      })
+      assert.equal(api.statusCode, 200, api.body)
+      const apiKey = String(body(api).secret_key)
+      assert.deepEqual(body(await call(app, `/links/${apiKey}/about`)), { from: null })
+    })
+
     it('signs in with an HttpOnly SameSite=Strict cookie and never hands the token to the page', async (t) => {
       const { app } = await build(t)
       const user = await signUp(app)
@@ -264,6 +299,68 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(
         (body(mine).groups as { name: string }[]).map((group) => group.name),
         ['ops team'],
+      )
+    })
+
+    it('lists a secret’s current shares to its owner only, so they can be revoked', async (t) => {
+      const { app } = await build(t)
+      const owner = await signUp(app)
+      const reader = await signUp(app)
+      const { headers } = await signIn(app, owner)
+      const readerSession = await signIn(app, reader)
+      const v1 = (payload: Record<string, unknown>, as = headers) => call(app, '/v1', payload, as)
+      const created = await v1({
+        method: 'POST',
+        path: '/secrets',
+        body: { name: 'db', encrypted_data: 'pw' },
+      })
+      const secretId = Number(body(created).secret_id)
+      const group = await v1({ method: 'POST', path: '/groups', body: { group_name: 'ops team' } })
+      const groupId = Number(body(group).group_id ?? (body(group).data as { id: number }).id)
+      const me = await call(app, '/session/me', {}, readerSession.headers)
+      const readerId = (body(me).user as { id: number }).id
+      for (const share of [
+        { path: '/secrets/share/user', body: { user_id: readerId, permission: 'read-write' } },
+        { path: '/secrets/share/group', body: { group_id: groupId, permission: 'read-only' } },
+      ]) {
+        const shared = await v1({
+          method: 'POST',
+          path: share.path,
+          body: { secret_id: secretId, ...share.body },
+        })
+        assert.ok([200, 201].includes(shared.statusCode), shared.body)
+      }
+      const listed = await call(app, '/secrets/shares', { secret_id: secretId }, headers)
+      assert.equal(listed.statusCode, 200, listed.body)
+      const shares = body(listed).shares as Record<string, unknown>[]
+      assert.deepEqual(
+        shares.map(({ kind, id, name, permission }) => ({ kind, id, name, permission })),
+        [
+          { kind: 'user', id: readerId, name: reader.email, permission: 'read-write' },
+          { kind: 'group', id: groupId, name: 'ops team', permission: 'read-only' },
+        ],
+      )
+      // The reader may read it, but not see or manage who else holds it.
+      const refused = await call(
+        app,
+        '/secrets/shares',
+        { secret_id: secretId },
+        readerSession.headers,
+      )
+      assert.equal(refused.statusCode, 403, refused.body)
+      const unknown = await call(app, '/secrets/shares', { secret_id: 999_999 }, headers)
+      assert.equal(unknown.statusCode, 404, unknown.body)
+      assert.equal((await call(app, '/secrets/shares', { secret_id: secretId })).statusCode, 401)
+      const revoked = await v1({
+        method: 'DELETE',
+        path: '/secrets/share/user',
+        body: { secret_id: secretId, user_id: readerId },
+      })
+      assert.ok([200, 204].includes(revoked.statusCode), revoked.body)
+      const after = await call(app, '/secrets/shares', { secret_id: secretId }, headers)
+      assert.deepEqual(
+        (body(after).shares as { kind: string }[]).map((share) => share.kind),
+        ['group'],
       )
     })
 

@@ -6,7 +6,11 @@ import { vault } from './2026-11-23T1000-vault.js'
 import { oneTime } from './2026-11-23T1100-one-time.js'
 import { auditSequencer } from './2026-12-03T1000-audit-sequencer.js'
 import { identifierClaimsMigration } from './2026-12-03T1100-identifier-claims.js'
+import { accountTokens } from './2026-12-04T1000-account-tokens.js'
 import { keyringMigration } from './2026-12-05T0900-keyring.js'
+import { oneTimeQuota } from './2026-12-05T1000-one-time-quota.js'
+import { oneTimeSender } from './2026-12-05T1000-one-time-sender.js'
+import { secretVersions } from './2026-12-05T1200-secret-versions.js'
 
 /**
  * Every migration, in order. Names are ISO-dated and frozen: never rename or edit one that has
@@ -21,5 +25,9 @@ export const MIGRATIONS: readonly (readonly [name: string, migration: PortableMi
   ['2026-11-23T1100-one-time', oneTime],
   ['2026-12-03T1000-audit-sequencer', auditSequencer],
   ['2026-12-03T1100-identifier-claims', identifierClaimsMigration],
+  ['2026-12-04T1000-account-tokens', accountTokens],
   ['2026-12-05T0900-keyring', keyringMigration],
+  ['2026-12-05T1000-one-time-quota', oneTimeQuota],
+  ['2026-12-05T1000-one-time-sender', oneTimeSender],
+  ['2026-12-05T1200-secret-versions', secretVersions],
 ]

@@ -39,7 +39,22 @@ export interface ThrottleCountersTable {
   window_ends_at: string
 }
 
+/** What a one-use account token is for. */
+export type AccountTokenScope = 'activation' | 'password-reset'
+
+/**
+ * One-use account tokens: only a keyed digest of each (the token itself exists in the mail that
+ * carries it), its scope and its expiry. Using one deletes it.
+ */
+export interface AccountTokensTable {
+  token_hash: string
+  user_id: number
+  scope: AccountTokenScope
+  expires_at: string
+}
+
 export interface AccountTables {
+  account_tokens: AccountTokensTable
   users: UsersTable
   revoked_tokens: RevokedTokensTable
   throttle_counters: ThrottleCountersTable

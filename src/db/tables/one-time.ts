@@ -27,8 +27,31 @@ export interface OneTimeSecretsTable {
   /** ISO-8601 UTC with milliseconds: unreadable from this instant on. */
   expires_at: string
   created_at: string
+  /** Length of `sealed`: what this secret counts against the live-byte quotas. */
+  size_bytes: number
+  /** Keyed hash of the client that created it, whose quota it counts against; null: none. */
+  client_hash: string | null
+  /** Which share of the store-wide quota it counts against; null: none. */
+  quota_share: number | null
+  /**
+   * Who made it, as the reveal page names them: the e-mail (else username) of a person signed
+   * in to the web app. Null for anonymous links and for every link made through an API.
+   */
+  sender: string | null
+}
+
+/**
+ * Bytes held by live one-time secrets, per scope: `client:<client_hash>` for one client and
+ * `store:<share>` for one share of the store-wide cap. Changed in the same transaction as the
+ * row that is created or removed, by guarded statements, so the counts are exact on any number
+ * of nodes (src/domain/one-time/quota.ts).
+ */
+export interface OneTimeUsageTable {
+  scope: string
+  live_bytes: number
 }
 
 export interface OneTimeTables {
   one_time_secrets: OneTimeSecretsTable
+  one_time_usage: OneTimeUsageTable
 }

@@ -21,8 +21,30 @@ export interface VaultSecretsTable {
   owner_id: number
   name_sealed: Buffer
   data_sealed: Buffer
+  /**
+   * The client's IV, for secrets written through the later API (`iv` beside `encrypted_data`),
+   * sealed with AAD `vault-secret:<id>:iv`; NULL for every other secret.
+   */
+  iv_sealed: Generated<Buffer | null>
   created_at: string
   updated_at: string
+  /** The number of the current value; each update adds one (src/domain/vault/secret-versions.ts). */
+  version: Generated<number>
+}
+
+/**
+ * A value a secret held before an update, sealed with AAD `vault-secret:<id>:v<version>:name`
+ * and `…:data`, so a version opens only as that version of that secret.
+ */
+export interface VaultSecretVersionsTable {
+  secret_id: number
+  version: number
+  name_sealed: Buffer
+  data_sealed: Buffer
+  /** The later API's `iv`, when the value was written with one (AAD `…:v<version>:iv`). */
+  iv_sealed: Buffer | null
+  /** When this value was written (the secret's `updated_at` then). */
+  created_at: string
 }
 
 /**
@@ -65,6 +87,7 @@ export interface VaultGroupGrantsTable {
 export interface VaultTables {
   personal_secrets: PersonalSecretsTable
   vault_secrets: VaultSecretsTable
+  vault_secret_versions: VaultSecretVersionsTable
   vault_groups: VaultGroupsTable
   vault_group_members: VaultGroupMembersTable
   vault_user_grants: VaultUserGrantsTable

@@ -10,13 +10,13 @@ import type { Database, Role } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
 import { AppError, conflict, notFound, unauthorized } from '../../errors.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { RequestContext } from '../audit/types.js'
 import { findClaimedKeys, insertClaims } from './claims-repo.js'
 import { emailKey, identifierClaims, usernameKey } from './identity.js'
 import type { IdentifierClaim, LoginKind } from './identity.js'
 import { enforceUsername } from './username-profile.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { deleteClosedCounters } from '../limits/sql-counter-store.js'
+import { deleteExpiredAccountTokens } from './account-tokens-repo.js'
 import { deleteExpiredRevocations, findAuthState, insertRevokedToken } from './tokens-repo.js'
 import {
   findUserByEmailKey,
@@ -28,7 +28,9 @@ import {
 } from './users-repo.js'
 import type { UserRow } from './users-repo.js'
 import { toUserView } from './views.js'
-import type { Principal, UserView } from './views.js'
+import type { UserView } from './views.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 export interface RegisterInput {
   email?: string
@@ -203,7 +205,8 @@ export function createAccountService(deps: {
 
     /**
      * Checks a password and issues a token. Unknown logins spend the same argon2 time as known
-     * ones, and every failure counts towards the account's and the address's throttle.
+     * ones. The attempt is counted towards the account's and the address's throttle before the
+     * password is judged (login-throttle.ts), so concurrent guesses cannot all pass the check.
      */
     async login(input: LoginInput, context: RequestContext): Promise<LoginResult> {
       const user = await findByLogin(input.kind, input.login)
@@ -214,8 +217,9 @@ export function createAccountService(deps: {
         context.clientIp,
       )
       const actorId = user?.id ?? null
+      let attempt
       try {
-        await throttle.check(keys)
+        attempt = await throttle.reserve(keys)
       } catch (error) {
         await audit.record({
           type: 'auth.login',
@@ -232,7 +236,7 @@ export function createAccountService(deps: {
           ? await passwords.verifyDummy(input.password)
           : await passwords.verify(user.password_hash, input.password)
       if (user === undefined || !valid) {
-        await throttle.recordFailure(keys)
+        // The reservation already counted this failure.
         await audit.record({
           type: 'auth.login',
           outcome: 'failure',
@@ -243,7 +247,7 @@ export function createAccountService(deps: {
         throw invalidCredentials()
       }
 
-      await throttle.recordSuccess(keys)
+      await throttle.recordSuccess(attempt)
       const issued = await tokens.issue(user.id, user.token_version)
       await audit.record({
         type: 'auth.login',
@@ -323,11 +327,12 @@ export function createAccountService(deps: {
      * Forgets what can no longer matter: revocations of tokens that have expired anyway and
      * throttle windows that have closed. Correctness never depends on it running.
      */
-    async sweep(): Promise<{ revocations: number; counters: number }> {
+    async sweep(): Promise<{ revocations: number; counters: number; accountTokens: number }> {
       const now = clock.now().toISOString()
       return {
         revocations: await deleteExpiredRevocations(db, now),
         counters: await deleteClosedCounters(db, now),
+        accountTokens: await deleteExpiredAccountTokens(db, now),
       }
     },
 

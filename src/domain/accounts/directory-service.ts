@@ -3,11 +3,12 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import { notFound, unauthorized } from '../../errors.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { RequestContext } from '../audit/types.js'
 import { emailKey } from './identity.js'
 import { findUserByEmailKey, findUserById } from './users-repo.js'
 import { toUserView } from './views.js'
-import type { Principal, UserView } from './views.js'
+import type { UserView } from './views.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 export type UserDirectory = ReturnType<typeof createUserDirectory>
 

@@ -23,31 +23,6 @@ export function findUserByUsernameKey(
   return db.selectFrom('users').selectAll().where('username_key', '=', key).executeTakeFirst()
 }
 
-/** The newest `limit` users, every column but the password hash. */
-export function listUsers(
-  db: Kysely<Database>,
-  limit: number,
-): Promise<Omit<UserRow, 'password_hash'>[]> {
-  return db
-    .selectFrom('users')
-    .select([
-      'id',
-      'username',
-      'username_key',
-      'email',
-      'email_key',
-      'phone_sealed',
-      'address_sealed',
-      'role',
-      'token_version',
-      'created_at',
-      'updated_at',
-    ])
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute()
-}
-
 export async function insertUser(
   db: Kysely<Database>,
   values: Omit<Insertable<UsersTable>, 'id'>,

@@ -10,17 +10,6 @@ export interface UserView {
   createdAt: string
 }
 
-/** The authenticated caller of a request. */
-export interface Principal {
-  userId: number
-  username: string | null
-  email: string | null
-  role: Role
-  /** The token's id and expiry, so logout can revoke exactly this token until it would expire. */
-  jti: string
-  tokenExpiresAt: Date
-}
-
 export const toUserView = (row: UserRow): UserView => ({
   id: row.id,
   username: row.username,

@@ -8,7 +8,6 @@ import { consistencyProof, inclusionProof } from '../../crypto/merkle.js'
 import type { Hash } from '../../crypto/merkle.js'
 import type { Database } from '../../db/schema.js'
 import { AppError, forbidden, notFound } from '../../errors.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from './audit-log.js'
 import {
   findCheckpoint,
@@ -21,9 +20,10 @@ import type { ExportLine } from './export-format.js'
 import { findAuditEvents } from './query-repo.js'
 import { findSealedEvent, streamSealedEvents } from './repo.js'
 import { findNode } from './sequencer-repo.js'
-import type { RequestContext } from './types.js'
 import { toAuditEventView } from './views.js'
 import type { AuditEventView } from './views.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 export interface AuditListRequest {
   types?: readonly string[]

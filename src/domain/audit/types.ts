@@ -1,9 +1,4 @@
-/** Who asked: recorded with every event (the one-time surface lists both; see docs/surfaces/4-one-time.md). */
-export interface RequestContext {
-  clientIp: string
-  /** As sent; `""` when the client sent none. */
-  userAgent: string
-}
+import type { RequestContext } from '../request-context.js'
 
 export type AuditOutcome = 'success' | 'failure' | 'denied'
 
@@ -14,6 +9,11 @@ export type AuditType =
   | 'auth.logout'
   | 'user.role'
   | 'user.password'
+  /** Someone asked for a password-reset mail (the e-mail asked for is never recorded). */
+  | 'user.password-reset'
+  | 'user.activate'
+  /** An account deleted itself, with what went with it; earlier events keep its id. */
+  | 'user.delete'
   | 'personal-secret.set'
   | 'personal-secret.read'
   | 'lock.unlock'
@@ -37,9 +37,15 @@ export type AuditType =
   | 'vault.secret.list'
   | 'vault.secret.update'
   | 'vault.secret.delete'
+  /** Secret versions (beside the documented API): list, read one, roll back to one. */
+  | 'vault.secret.version.list'
+  | 'vault.secret.version.read'
+  | 'vault.secret.rollback'
   | 'vault.share.grant'
   | 'vault.share.change'
   | 'vault.share.revoke'
+  /** The web app listed a secret's current grants (for its owner, to manage them). */
+  | 'vault.share.list'
   | 'vault.group.create'
   | 'vault.group.read'
   /** The web app listed the groups a user belongs to. */

@@ -195,7 +195,7 @@ export async function reseal(
   options.onProgress?.({ ...progress })
 
   for (const column of SEALED_COLUMNS) {
-    let after = 0
+    let after: number[] | undefined
     for (;;) {
       if (options.signal?.aborted === true) return { ...progress, interrupted: true }
       const batch = await readBatch(store.db, column, after, batchSize)

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js'
 import type { RateLimit } from '../../config.js'
 import { rateLimited } from '../../errors.js'
+import type { ClientKey } from './client-key.js'
 import type { CounterStore } from './counter-store.js'
 
 export interface RateLimiter {
@@ -10,6 +11,11 @@ export interface RateLimiter {
    * count too, as in flask-limiter's fixed windows: hammering does not reopen the door sooner.
    */
   hit(key: string): Promise<void>
+  /**
+   * `hit` for the client at `address` within `scope` (a route, say): the address is counted as
+   * its client key (client-key.ts), so every address of one IPv6 network shares one count.
+   */
+  hitClient(scope: string, address: string): Promise<void>
 }
 
 /** Fixed-window rate limits over any counter store (memory for one node, Redis for several). */
@@ -17,9 +23,11 @@ export function createRateLimiter(deps: {
   counters: CounterStore
   clock: Clock
   limits: readonly RateLimit[]
+  clientKey: ClientKey
 }): RateLimiter {
-  const { counters, clock, limits } = deps
-  return {
+  const { counters, clock, limits, clientKey } = deps
+  const limiter: RateLimiter = {
+    hitClient: (scope, address) => limiter.hit(`${scope}:${clientKey(address)}`),
     async hit(key) {
       if (limits.length === 0) return
       const now = clock.now()
@@ -40,4 +48,5 @@ export function createRateLimiter(deps: {
       }
     },
   }
+  return limiter
 }

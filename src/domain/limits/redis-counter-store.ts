@@ -23,6 +23,34 @@ end
 return {redis.call('HINCRBY', KEYS[1], 'c', 1), ends}
 `
 
+/** Like INCREMENT, but counts only below ARGV[3]; returns {reserved (1|0), count, window end}. */
+const RESERVE = `
+local ends = tonumber(redis.call('HGET', KEYS[1], 'e') or '0')
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local max = tonumber(ARGV[3])
+if ends <= now then
+  ends = now + window
+  redis.call('HSET', KEYS[1], 'c', 1, 'e', ends)
+  redis.call('PEXPIRE', KEYS[1], window + 1000)
+  return {1, 1, ends}
+end
+local count = tonumber(redis.call('HGET', KEYS[1], 'c'))
+if count >= max then
+  return {0, count, ends}
+end
+return {1, redis.call('HINCRBY', KEYS[1], 'c', 1), ends}
+`
+
+/** Takes one back from the window ending at ARGV[1], only if that window is still current. */
+const RELEASE = `
+local ends = redis.call('HGET', KEYS[1], 'e')
+if tonumber(ends or '0') == tonumber(ARGV[1]) and tonumber(redis.call('HGET', KEYS[1], 'c')) > 0 then
+  redis.call('HINCRBY', KEYS[1], 'c', -1)
+end
+return 0
+`
+
 const PREFIX = 'strongroom:counter:'
 
 export interface RedisCounterStore extends CounterStore {
@@ -47,11 +75,6 @@ export function createRedisCounterStore(url: string): RedisCounterStore {
   redis.on('error', () => undefined)
 
   return {
-    async peek(key, now) {
-      const [count, ends] = await redis.hmget(PREFIX + key, 'c', 'e')
-      if (count === null || ends === null || Number(ends) <= now.getTime()) return undefined
-      return { count: Number(count), windowEndsAt: new Date(Number(ends)) }
-    },
     async increment(key, windowMs, now) {
       const [count, ends] = (await redis.eval(
         INCREMENT,
@@ -61,6 +84,20 @@ export function createRedisCounterStore(url: string): RedisCounterStore {
         String(windowMs),
       )) as [number, number]
       return { count, windowEndsAt: new Date(ends) }
+    },
+    async reserve(key, max, windowMs, now) {
+      const [reserved, count, ends] = (await redis.eval(
+        RESERVE,
+        1,
+        PREFIX + key,
+        String(now.getTime()),
+        String(windowMs),
+        String(max),
+      )) as [number, number, number]
+      return { reserved: reserved === 1, count, windowEndsAt: new Date(ends) }
+    },
+    async release(key, windowEndsAt) {
+      await redis.eval(RELEASE, 1, PREFIX + key, String(windowEndsAt.getTime()))
     },
     async reset(key) {
       await redis.del(PREFIX + key)

@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 
 import type { Database } from '../../db/schema.js'
+import type { UsersTable } from '../../db/tables/accounts.js'
 
 /** Usernames of the given users, for the unlock log's `Username` column (SQL only). */
 export async function findUsernames(
@@ -24,4 +25,17 @@ export async function isUsernameTaken(db: Kysely<Database>, key: string): Promis
     .where('username_key', '=', key)
     .executeTakeFirst()
   return row !== undefined
+}
+
+/** The newest `limit` users with the lock app's fields, still sealed (SQL only). */
+export function findDirectory(
+  db: Kysely<Database>,
+  limit: number,
+): Promise<Pick<Selectable<UsersTable>, 'id' | 'username' | 'phone_sealed' | 'address_sealed'>[]> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'username', 'phone_sealed', 'address_sealed'])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
 }

@@ -6,12 +6,11 @@ import type { LookupHasher } from '../../crypto/lookup.js'
 import { AppError, conflict, forbidden } from '../../errors.js'
 import type { AccountService, RegisterInput } from '../accounts/account-service.js'
 import { usernameKey } from '../accounts/identity.js'
-import { listUsers } from '../accounts/users-repo.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import { findAuditEvents } from '../audit/query-repo.js'
-import type { RequestContext } from '../audit/types.js'
-import { findUsernames, isUsernameTaken } from './lock-repo.js'
+import type { AuditReader } from '../audit/audit-reader.js'
+import { findDirectory, findUsernames, isUsernameTaken } from './lock-repo.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 /** The debug views show at most this many rows, newest first: they are for looking, not exporting. */
 export const DEBUG_VIEW_LIMIT = 1000
@@ -19,19 +18,18 @@ export const DEBUG_VIEW_LIMIT = 1000
 /** The original's shortest acceptable password (docs/surfaces/3-lock.md). */
 export const LOCK_MIN_PASSWORD_LENGTH = 8
 
-/** One row of the unlock log, in the original's columns. */
+/** One unlock: who, how, when (ISO-8601). The surface words it in the original's columns. */
 export interface UnlockRecord {
   id: number
   username: string | null
-  unlocking_method: string
-  /** When it happened, as RFC 1123 in GMT (`Thu, 03 Dec 2026 10:00:00 GMT`), as Flask wrote it. */
-  date_time: string
+  method: string
+  occurredAt: string
 }
 
-/** One user, in the original's columns: never a password or its hash. */
+/** One user of the lock app: never a password or its hash. */
 export interface UserRecord {
   id: number
-  public_id: string
+  publicId: string
   username: string | null
   phone: string | null
   address: string | null
@@ -47,11 +45,12 @@ export type LockService = ReturnType<typeof createLockService>
 export function createLockService(deps: {
   db: Kysely<Database>
   audit: Pick<AuditLog, 'record'>
+  auditReader: Pick<AuditReader, 'latest'>
   envelope: Pick<Envelope, 'open'>
   accounts: Pick<AccountService, 'register'>
   lookup: LookupHasher
 }) {
-  const { db, audit, envelope, accounts, lookup } = deps
+  const { db, audit, auditReader, envelope, accounts, lookup } = deps
 
   /** A stable, unguessable public id per user (the original kept a random UUID per row). */
   const publicId = (id: number): string => {
@@ -106,28 +105,25 @@ export function createLockService(deps: {
 
     async unlockLog(viewer: Principal, context: RequestContext): Promise<UnlockRecord[]> {
       await requireAdmin(viewer, 'lock-logs', context)
-      const rows = await findAuditEvents(db, { types: ['lock.unlock'], limit: DEBUG_VIEW_LIMIT })
+      const events = await auditReader.latest(['lock.unlock'], DEBUG_VIEW_LIMIT)
       const usernames = await findUsernames(
         db,
-        rows.flatMap((row) => (row.actor_id === null ? [] : [row.actor_id])),
+        events.flatMap((event) => (event.actorId === null ? [] : [event.actorId])),
       )
-      return rows.map((row) => {
-        const details = JSON.parse(row.details) as { method?: unknown }
-        return {
-          id: row.id,
-          username: row.actor_id === null ? null : (usernames.get(row.actor_id) ?? null),
-          unlocking_method: typeof details.method === 'string' ? details.method : '',
-          date_time: new Date(row.occurred_at).toUTCString(),
-        }
-      })
+      return events.map((event) => ({
+        id: event.id,
+        username: event.actorId === null ? null : (usernames.get(event.actorId) ?? null),
+        method: typeof event.details.method === 'string' ? event.details.method : '',
+        occurredAt: event.occurredAt,
+      }))
     },
 
     async userDirectory(viewer: Principal, context: RequestContext): Promise<UserRecord[]> {
       await requireAdmin(viewer, 'lock-users', context)
-      const rows = await listUsers(db, DEBUG_VIEW_LIMIT)
+      const rows = await findDirectory(db, DEBUG_VIEW_LIMIT)
       return rows.map((row) => ({
         id: row.id,
-        public_id: publicId(row.id),
+        publicId: publicId(row.id),
         username: row.username,
         phone: openText(row.phone_sealed, `user-phone:${row.id}`),
         address: openText(row.address_sealed, `user-address:${row.id}`),

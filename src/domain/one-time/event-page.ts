@@ -1,7 +1,4 @@
-import type { Kysely } from 'kysely'
-
-import type { Database } from '../../db/schema.js'
-import { countEvents, findEventPage } from '../audit/event-page-repo.js'
+import type { AuditReader } from '../audit/audit-reader.js'
 import type { AuditType } from '../audit/types.js'
 
 export interface EventPageQuery {
@@ -10,15 +7,15 @@ export interface EventPageQuery {
   pageSize: number
 }
 
-/** One event as surface 4 lists it (docs/surfaces/4-one-time.md). */
+/** One listed event, in domain terms; surface 4 words it in its own fields. */
 export interface OneTimeEventView {
-  id: string
-  client_ip: string
-  client_user_agent: string
-  type: 'CREATE' | 'READ' | 'DELETE'
-  created_at: string
+  eventId: string
+  clientIp: string
+  userAgent: string
+  kind: 'CREATE' | 'READ' | 'DELETE'
+  occurredAt: string
   /** The secret's internal id, never its key: an event reader cannot open unread secrets. */
-  secret_id: number
+  secretId: number
 }
 
 export interface EventPage {
@@ -27,37 +24,35 @@ export interface EventPage {
   events: OneTimeEventView[]
 }
 
-const TYPES = {
+const KINDS = {
   'one-time.create': 'CREATE',
   'one-time.read': 'READ',
   'one-time.delete': 'DELETE',
-} as const satisfies Partial<Record<AuditType, OneTimeEventView['type']>>
-type Listed = keyof typeof TYPES
-const LISTED = Object.keys(TYPES) as Listed[]
+} as const satisfies Partial<Record<AuditType, OneTimeEventView['kind']>>
+type Listed = keyof typeof KINDS
+const LISTED = Object.keys(KINDS) as Listed[]
 
 /** Successful create, read and delete events about one kind of one-time secret, oldest first. */
 export async function listOneTimeEvents(
-  db: Kysely<Database>,
+  reader: Pick<AuditReader, 'page'>,
   targetType: string,
   query: EventPageQuery,
 ): Promise<EventPage> {
-  const filter = { types: LISTED, targetType, outcome: 'success' as const }
-  const total = await countEvents(db, filter)
-  const rows = await findEventPage(db, filter, {
-    offset: (query.page - 1) * query.pageSize,
-    limit: query.pageSize,
-  })
+  const { total, events } = await reader.page(
+    { types: LISTED, targetType, outcome: 'success' },
+    { offset: (query.page - 1) * query.pageSize, limit: query.pageSize },
+  )
   return {
     total,
     size: query.pageSize,
-    events: rows.map((row) => ({
-      id: row.event_id,
-      client_ip: row.client_ip,
-      client_user_agent: row.user_agent,
+    events: events.map((event) => ({
+      eventId: event.eventId,
+      clientIp: event.clientIp,
+      userAgent: event.userAgent,
       // The filter admits only the listed types.
-      type: TYPES[row.type as Listed],
-      created_at: row.occurred_at,
-      secret_id: Number(row.target_id),
+      kind: KINDS[event.type as Listed],
+      occurredAt: event.occurredAt,
+      secretId: Number(event.targetId),
     })),
   }
 }

@@ -12,8 +12,16 @@ import type { OneTimeKind, OneTimeSecretsTable } from '../../db/tables/one-time.
  * compares lexically, which is chronological for that fixed-width form.
  */
 
-export interface SealedRow {
+/** What a removed row gives back to the live-byte quotas (see quota.ts). */
+export interface UsageRow {
   id: number
+  size_bytes: number
+  client_hash: string | null
+  quota_share: number | null
+}
+const USAGE = ['id', 'size_bytes', 'client_hash', 'quota_share'] as const
+
+export interface SealedRow extends UsageRow {
   sealed: Buffer
   salt: Buffer
 }
@@ -48,7 +56,7 @@ export async function consumeByLookup(
     .where('lookup_hash', '=', lookupHash)
     .where('kind', '=', kind)
     .where('expires_at', '>', now)
-    .returning(['id', 'sealed', 'salt'])
+    .returning([...USAGE, 'sealed', 'salt'])
     .executeTakeFirst()
 }
 
@@ -57,14 +65,13 @@ export async function consumeById(
   db: Kysely<Database>,
   id: number,
   now: string,
-): Promise<number | undefined> {
-  const row = await db
+): Promise<UsageRow | undefined> {
+  return db
     .deleteFrom('one_time_secrets')
     .where('id', '=', id)
     .where('expires_at', '>', now)
-    .returning('id')
+    .returning(USAGE)
     .executeTakeFirst()
-  return row?.id
 }
 
 /** Surface 4's delete of a secret that has no passphrase. */
@@ -73,16 +80,15 @@ export async function deleteUnprotected(
   lookupHash: string,
   kind: OneTimeKind,
   now: string,
-): Promise<number | undefined> {
-  const row = await db
+): Promise<UsageRow | undefined> {
+  return db
     .deleteFrom('one_time_secrets')
     .where('lookup_hash', '=', lookupHash)
     .where('kind', '=', kind)
     .where('expires_at', '>', now)
     .where('passphrase_check', 'is', null)
-    .returning('id')
+    .returning(USAGE)
     .executeTakeFirst()
-  return row?.id
 }
 
 /**
@@ -103,19 +109,21 @@ export async function reserveAttempt(
     .where('kind', '=', kind)
     .where('expires_at', '>', now)
     .where('attempts_left', '>', 0)
-    .returning(['id', 'sealed', 'salt', 'passphrase_check', 'attempts_left'])
+    .returning([...USAGE, 'sealed', 'salt', 'passphrase_check', 'attempts_left'])
     .executeTakeFirst()
 }
 
-/** Destroys a secret whose attempts are all spent; true for the one caller that did it. */
-export async function destroySpent(db: Kysely<Database>, id: number): Promise<boolean> {
-  const row = await db
+/** Destroys a secret whose attempts are all spent; the row for the one caller that did it. */
+export async function destroySpent(
+  db: Kysely<Database>,
+  id: number,
+): Promise<UsageRow | undefined> {
+  return db
     .deleteFrom('one_time_secrets')
     .where('id', '=', id)
     .where('attempts_left', '<=', 0)
-    .returning('id')
+    .returning(USAGE)
     .executeTakeFirst()
-  return row !== undefined
 }
 
 /** The id of a live secret, without touching it. */
@@ -133,6 +141,25 @@ export async function findLiveId(
     .where('expires_at', '>', now)
     .executeTakeFirst()
   return row?.id
+}
+
+/**
+ * What the reveal page may know before the secret is burnt: that it is live, and who made it.
+ * Reads nothing sealed and changes nothing, so any number of looks leave the secret as it was.
+ */
+export async function findLiveSender(
+  db: Kysely<Database>,
+  lookupHash: string,
+  kind: OneTimeKind,
+  now: string,
+): Promise<{ sender: string | null } | undefined> {
+  return db
+    .selectFrom('one_time_secrets')
+    .select('sender')
+    .where('lookup_hash', '=', lookupHash)
+    .where('kind', '=', kind)
+    .where('expires_at', '>', now)
+    .executeTakeFirst()
 }
 
 /** A read-only look first, so the usual miss (an unknown key) takes no write lock. */
@@ -157,15 +184,14 @@ export async function deleteExpiredByLookup(
   lookupHash: string,
   kind: OneTimeKind,
   now: string,
-): Promise<number | undefined> {
-  const row = await db
+): Promise<UsageRow | undefined> {
+  return db
     .deleteFrom('one_time_secrets')
     .where('lookup_hash', '=', lookupHash)
     .where('kind', '=', kind)
     .where('expires_at', '<=', now)
-    .returning('id')
+    .returning(USAGE)
     .executeTakeFirst()
-  return row?.id
 }
 
 /** Up to `limit` expired rows, removed; each returned row was removed by this call alone. */
@@ -173,7 +199,7 @@ export async function deleteExpiredBatch(
   db: Kysely<Database>,
   now: string,
   limit: number,
-): Promise<{ id: number; kind: OneTimeKind }[]> {
+): Promise<(UsageRow & { kind: OneTimeKind })[]> {
   return db
     .deleteFrom('one_time_secrets')
     .where('id', 'in', (eb) =>
@@ -185,7 +211,7 @@ export async function deleteExpiredBatch(
         .limit(limit),
     )
     .where('expires_at', '<=', now)
-    .returning(['id', 'kind'])
+    .returning([...USAGE, 'kind'])
     .execute()
 }
 

@@ -6,10 +6,9 @@ import type { Database } from '../../db/schema.js'
 import type { OneTimeKind } from '../../db/tables/one-time.js'
 import type { Transact } from '../../db/transaction.js'
 import { AppError, forbidden, notFound, unauthorized } from '../../errors.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { systemContext } from '../audit/types.js'
-import type { RequestContext } from '../audit/types.js'
+import type { AuditReader } from '../audit/audit-reader.js'
 import { listOneTimeEvents } from './event-page.js'
 import type { EventPage, EventPageQuery } from './event-page.js'
 import { canonicalLinkKey } from './link-keys.js'
@@ -24,16 +23,24 @@ import {
   insertOneTimeSecret,
   isExpired,
   findLiveId,
+  findLiveSender,
   reserveAttempt,
   truncateWal,
 } from './one-time-repo.js'
 import type { ReservedRow } from './one-time-repo.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
+import type { OneTimeQuota } from './quota.js'
 
 export type OneTimeService = ReturnType<typeof createOneTimeService>
 
-export type CreateOneTimeInput =
+export type CreateOneTimeInput = (
   | { kind: 'api'; secret: string; passphrase?: string | null; ttlSeconds?: number | null }
   | { kind: 'generate'; secret: string; passphrase: string; ttlSeconds?: number | null }
+) & {
+  /** Who the reveal page says it is from (the web app, when signed in); the APIs never set it. */
+  sender?: string
+}
 
 /** A counted reveal: the secret, or how many wrong passphrases are still allowed. */
 export type RevealOutcome =
@@ -71,12 +78,15 @@ export function createOneTimeService(deps: {
   transact: Transact
   clock: Clock
   sealing: LinkSealing
+  quota: OneTimeQuota
   audit: Pick<AuditLog, 'append' | 'record'>
+  auditReader: Pick<AuditReader, 'page'>
   limits: { maxTtlSeconds: number; maxAttempts: number }
   /** EVENTS_PUBLIC: anyone may list one-time events. */
   eventsPublic: boolean
 }) {
-  const { db, dialect, transact, clock, sealing, audit, limits, eventsPublic } = deps
+  const { db, dialect, transact, clock, sealing, quota, audit, auditReader, limits, eventsPublic } =
+    deps
   const nowIso = (): string => clock.now().toISOString()
   const { lookupHashOf } = sealing
 
@@ -106,8 +116,10 @@ export function createOneTimeService(deps: {
     const now = nowIso()
     if (!(await isExpired(db, lookupHash, kind, now))) return
     await transact(async (trx) => {
-      const id = await deleteExpiredByLookup(trx, lookupHash, kind, now)
-      if (id !== undefined) await event(trx, 'one-time.expire', kind, id, context)
+      const row = await deleteExpiredByLookup(trx, lookupHash, kind, now)
+      if (row === undefined) return
+      await quota.release(trx, [row])
+      await event(trx, 'one-time.expire', kind, row.id, context)
     })
   }
 
@@ -128,7 +140,9 @@ export function createOneTimeService(deps: {
         details: { action, attempts_left: row.attempts_left },
         context,
       })
-      if (row.attempts_left <= 0 && (await destroySpent(trx, row.id))) {
+      const destroyed = row.attempts_left <= 0 ? await destroySpent(trx, row.id) : undefined
+      if (destroyed !== undefined) {
+        await quota.release(trx, [destroyed])
         await audit.append(trx, {
           type: 'one-time.destroy',
           outcome: 'success',
@@ -149,9 +163,10 @@ export function createOneTimeService(deps: {
     context: RequestContext,
   ): Promise<boolean> =>
     transact(async (trx) => {
-      const id = await consumeById(trx, row.id, nowIso())
-      if (id === undefined) return false
-      await event(trx, type, kind, id, context)
+      const removed = await consumeById(trx, row.id, nowIso())
+      if (removed === undefined) return false
+      await quota.release(trx, [removed])
+      await event(trx, type, kind, removed.id, context)
       return true
     })
 
@@ -183,10 +198,14 @@ export function createOneTimeService(deps: {
   }
 
   return {
-    /** Seals a new secret; the link key is returned once and never stored. */
+    /**
+     * Seals a new secret; the link key is returned once and never stored. Its bytes count
+     * against the quota of `client` (the per-client key of the caller) and of the store.
+     */
     async create(
       input: CreateOneTimeInput,
       context: RequestContext,
+      client: string,
     ): Promise<{ secretKey: string; expiresAt: string }> {
       const { kind } = input
       // An empty passphrase on surface 4 protects nothing: it is the same as none.
@@ -208,7 +227,9 @@ export function createOneTimeService(deps: {
           ? limits.maxTtlSeconds
           : Math.min(input.ttlSeconds, limits.maxTtlSeconds)
       const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString()
+      const clientHash = quota.clientHashOf(client)
       await transact(async (trx) => {
+        const share = await quota.charge(trx, clientHash, sealed.length, now)
         const id = await insertOneTimeSecret(trx, {
           lookup_hash: lookupHash,
           kind,
@@ -218,6 +239,10 @@ export function createOneTimeService(deps: {
           attempts_left: limits.maxAttempts,
           expires_at: expiresAt,
           created_at: now.toISOString(),
+          size_bytes: sealed.length,
+          client_hash: clientHash,
+          quota_share: share,
+          sender: input.sender ?? null,
         })
         await event(trx, 'one-time.create', kind, id, context, {
           passphrase: passphrase !== undefined,
@@ -225,6 +250,21 @@ export function createOneTimeService(deps: {
         })
       })
       return { secretKey, expiresAt }
+    },
+
+    /**
+     * The web app's look before reading (docs/web-app.md): whether a link is live and who made
+     * it, without opening, burning or spending anything. Unknown, used, expired or malformed is
+     * "not found", as everywhere.
+     */
+    async about(rawKey: string): Promise<{ sender: string | null }> {
+      for (const kind of ['api', 'generate'] as const) {
+        const secretKey = canonicalLinkKey(kind, rawKey)
+        if (secretKey === undefined) continue
+        const row = await findLiveSender(db, lookupHashOf(kind, secretKey), kind, nowIso())
+        if (row !== undefined) return { sender: row.sender }
+      }
+      throw secretNotFound()
     },
 
     /** Surface 4's read: the link alone opens it, once (its passphrase guards deletion). */
@@ -237,6 +277,7 @@ export function createOneTimeService(deps: {
         if (row === undefined) return undefined
         // Opened before commit: if it cannot be opened, the rollback keeps the secret.
         const opened = sealing.openApi(secretKey, lookupHash, row)
+        await quota.release(trx, [row])
         await event(trx, 'one-time.read', 'api', row.id, context)
         return utf8(opened)
       })
@@ -276,9 +317,11 @@ export function createOneTimeService(deps: {
       if (secretKey === undefined) throw secretNotFound()
       const lookupHash = lookupHashOf('api', secretKey)
       const unprotected = await transact(async (trx) => {
-        const id = await deleteUnprotected(trx, lookupHash, 'api', nowIso())
-        if (id !== undefined) await event(trx, 'one-time.delete', 'api', id, context)
-        return id !== undefined
+        const row = await deleteUnprotected(trx, lookupHash, 'api', nowIso())
+        if (row === undefined) return false
+        await quota.release(trx, [row])
+        await event(trx, 'one-time.delete', 'api', row.id, context)
+        return true
       })
       if (unprotected) return
 
@@ -329,17 +372,16 @@ export function createOneTimeService(deps: {
         if (viewer === null) throw unauthorized('missing')
         if (viewer.role !== 'admin') throw forbidden('admin')
       }
-      return transact(async (trx) => {
-        const page = await listOneTimeEvents(trx, targetTypeFor('api'), query)
-        await audit.append(trx, {
-          type: 'one-time.events',
-          outcome: 'success',
-          actorId: viewer?.userId ?? null,
-          details: { page: query.page, page_size: query.pageSize },
-          context,
-        })
-        return page
+      const page = await listOneTimeEvents(auditReader, targetTypeFor('api'), query)
+      // The view is on the record before the page leaves, as every read is.
+      await audit.record({
+        type: 'one-time.events',
+        outcome: 'success',
+        actorId: viewer?.userId ?? null,
+        details: { page: query.page, page_size: query.pageSize },
+        context,
       })
+      return page
     },
 
     /**
@@ -354,12 +396,14 @@ export function createOneTimeService(deps: {
       for (;;) {
         const removed = await transact(async (trx) => {
           const rows = await deleteExpiredBatch(trx, now, SWEEP_BATCH)
+          await quota.release(trx, rows)
           for (const row of rows) await event(trx, 'one-time.expire', row.kind, row.id, context)
           return rows.length
         })
         expired += removed
         if (removed < SWEEP_BATCH) break
       }
+      await quota.forgetIdleClients(db)
       if (dialect === 'sqlite') await truncateWal(db)
       return { expired }
     },

@@ -157,3 +157,55 @@ export async function userExists(db: Kysely<Database>, userId: number): Promise<
   const row = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()
   return row !== undefined
 }
+
+/** One current grant of a secret, with whom it names as people and the UI call them. */
+export interface GrantRow {
+  kind: 'user' | 'group'
+  id: number
+  /** A user's e-mail (else username); a group's name. */
+  label: string | null
+  permission: GrantPermission
+  updated_at: string
+}
+
+/** A secret's grants, people first, each kind oldest first; at most `limit` of each. */
+export async function listGrants(
+  db: Kysely<Database>,
+  secretId: number,
+  limit: number,
+): Promise<GrantRow[]> {
+  const users = await db
+    .selectFrom('vault_user_grants as g')
+    .innerJoin('users as u', 'u.id', 'g.user_id')
+    .select(['g.user_id as id', 'u.email', 'u.username', 'g.permission', 'g.updated_at'])
+    .where('g.secret_id', '=', secretId)
+    .orderBy('g.created_at')
+    .orderBy('g.user_id')
+    .limit(limit)
+    .execute()
+  const groups = await db
+    .selectFrom('vault_group_grants as g')
+    .innerJoin('vault_groups as v', 'v.id', 'g.group_id')
+    .select(['g.group_id as id', 'v.name', 'g.permission', 'g.updated_at'])
+    .where('g.secret_id', '=', secretId)
+    .orderBy('g.created_at')
+    .orderBy('g.group_id')
+    .limit(limit)
+    .execute()
+  return [
+    ...users.map((row) => ({
+      kind: 'user' as const,
+      id: row.id,
+      label: row.email ?? row.username,
+      permission: row.permission,
+      updated_at: row.updated_at,
+    })),
+    ...groups.map((row) => ({
+      kind: 'group' as const,
+      id: row.id,
+      label: row.name,
+      permission: row.permission,
+      updated_at: row.updated_at,
+    })),
+  ]
+}

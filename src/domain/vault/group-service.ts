@@ -5,9 +5,8 @@ import { isUniqueViolation } from '../../db/errors.js'
 import type { Database } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
 import { AppError } from '../../errors.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { AuditEvent, RequestContext } from '../audit/types.js'
+import type { AuditEvent } from '../audit/types.js'
 import { userExists } from './grants-repo.js'
 import {
   countGroupGrants,
@@ -31,6 +30,8 @@ import type { VaultEvent } from './vault-events.js'
 import type { Outcome } from './outcome.js'
 import { clash, denied, missing } from './vault-errors.js'
 import type { VaultDenial } from './vault-errors.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 export interface GroupView {
   id: number
@@ -43,6 +44,7 @@ export interface MemberView {
   id: number
   email: string | null
   username: string | null
+  createdAt: string
 }
 
 export interface GroupDetailView extends GroupView {
@@ -72,8 +74,11 @@ export function createGroupService(deps: {
   transact: Transact
   clock: Clock
   audit: Pick<AuditLog, 'append'>
+  /** GROUP_MAX_MEMBERS: most members one group may have. */
+  maxMembers?: number
 }) {
   const { transact, clock, audit } = deps
+  const maxMembers = deps.maxMembers ?? VAULT_LIMITS.membersPerGroup
 
   /** Every group event names the caller as actor and the group as target. */
   const recordGroupEvent = (
@@ -175,7 +180,7 @@ export function createGroupService(deps: {
           context,
         )
         if (!allowed.ok) return allowed
-        const members = await listMembers(trx, groupId, VAULT_LIMITS.membersPerGroup)
+        const members = await listMembers(trx, groupId, maxMembers)
         await recordGroupEvent(
           trx,
           { type: 'vault.group.read', outcome: 'success', principal, groupId },
@@ -259,10 +264,21 @@ export function createGroupService(deps: {
           context,
         )
         if (!allowed.ok) return allowed
-        if (!(await userExists(trx, userId))) return refused(missing('user', userId))
+        // An id nobody has is answered like one somebody has (and nothing is added): adding
+        // people must not tell their adder which ids are accounts (docs/surfaces/2-secrets-v1.md).
+        if (!(await userExists(trx, userId))) {
+          await audit.append(trx, {
+            type: 'vault.group.member.add',
+            outcome: 'failure',
+            actorId: principal.userId,
+            target: { type: 'vault-group', id: groupId },
+            details: { user_id: userId, reason: 'no-such-user' },
+            context,
+          })
+          return done(undefined)
+        }
         if (await isMember(trx, groupId, userId)) return refused(clash('member'))
-        if ((await countMembers(trx, groupId)) >= VAULT_LIMITS.membersPerGroup)
-          return refused(clash('member-limit'))
+        if ((await countMembers(trx, groupId)) >= maxMembers) return refused(clash('member-limit'))
         await insertMember(trx, groupId, userId, clock.now().toISOString())
         await recordGroupEvent(
           trx,
@@ -310,6 +326,42 @@ export function createGroupService(deps: {
             principal,
             groupId,
             details: { user_id: userId },
+          },
+          context,
+        )
+        return done(undefined)
+      })
+    },
+
+    /**
+     * The caller leaves a group they are a member of, so nobody stays in a group they were put in
+     * without asking. The creator cannot leave (they delete the group instead).
+     */
+    leave(principal: Principal, groupId: number, context: RequestContext): Promise<void> {
+      return decide(transact, async (trx) => {
+        const allowed = await authorize(
+          trx,
+          principal,
+          groupId,
+          { role: 'member', denial: 'group.read', type: 'vault.group.member.remove' },
+          context,
+        )
+        if (!allowed.ok) return allowed
+        if (principal.userId === allowed.value.creator_id)
+          return refused(
+            new AppError('BAD_REQUEST', 'The creator cannot leave', {
+              subject: 'group.remove-creator',
+            }),
+          )
+        await deleteMember(trx, groupId, principal.userId)
+        await recordGroupEvent(
+          trx,
+          {
+            type: 'vault.group.member.remove',
+            outcome: 'success',
+            principal,
+            groupId,
+            details: { user_id: principal.userId, left: true },
           },
           context,
         )

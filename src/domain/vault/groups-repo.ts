@@ -9,6 +9,8 @@ export interface MemberRow {
   id: number
   email: string | null
   username: string | null
+  /** When the user registered (the later API lists it). */
+  createdAt: string
 }
 
 export async function insertGroup(
@@ -120,7 +122,7 @@ export function listMembers(
   return db
     .selectFrom('vault_group_members as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.email', 'u.username'])
+    .select(['u.id', 'u.email', 'u.username', 'u.created_at as createdAt'])
     .where('m.group_id', '=', groupId)
     .orderBy('m.added_at')
     .orderBy('u.id')

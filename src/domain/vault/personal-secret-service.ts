@@ -6,10 +6,10 @@ import type { Database } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
 import { AppError, notFound } from '../../errors.js'
 import { usernameKey } from '../accounts/identity.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { RequestContext } from '../audit/types.js'
 import { findPersonalSecret, upsertPersonalSecret } from './personal-secrets-repo.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 export type PersonalSecretService = ReturnType<typeof createPersonalSecretService>
 

@@ -1,14 +1,16 @@
 import type { Envelope } from '../../crypto/envelope.js'
 
+/** The sealed fields of a vault secret. */
+export type SecretField = 'name' | 'data' | 'iv'
+
 /** AAD naming the row and the field, so a sealed value opens only where it was written. */
-export const secretAad = (id: number, field: 'name' | 'data'): string =>
-  `vault-secret:${id}:${field}`
+export const secretAad = (id: number, field: SecretField): string => `vault-secret:${id}:${field}`
 
 /** Seals text for one field of one secret; the plaintext buffer is wiped afterwards. */
 export function sealField(
   envelope: Pick<Envelope, 'seal'>,
   id: number,
-  field: 'name' | 'data',
+  field: SecretField,
   text: string,
 ): Buffer {
   const plaintext = Buffer.from(text, 'utf8')
@@ -22,7 +24,7 @@ export function sealField(
 export function openField(
   envelope: Pick<Envelope, 'open'>,
   id: number,
-  field: 'name' | 'data',
+  field: SecretField,
   sealed: Buffer,
 ): string {
   const plaintext = envelope.open(sealed, secretAad(id, field))

@@ -33,12 +33,17 @@ export async function insertSecretShell(
 export async function updateSecretSealed(
   db: Kysely<Database>,
   id: number,
-  sealed: { name: Buffer; data: Buffer },
+  sealed: { name: Buffer; data: Buffer; iv: Buffer | null },
   now: string,
 ): Promise<void> {
   await db
     .updateTable('vault_secrets')
-    .set({ name_sealed: sealed.name, data_sealed: sealed.data, updated_at: now })
+    .set({
+      name_sealed: sealed.name,
+      data_sealed: sealed.data,
+      iv_sealed: sealed.iv,
+      updated_at: now,
+    })
     .where('id', '=', id)
     .execute()
 }

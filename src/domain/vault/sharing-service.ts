@@ -1,10 +1,16 @@
 import type { Clock } from '../../clock.js'
 import type { Transact } from '../../db/transaction.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { AuditType, RequestContext } from '../audit/types.js'
-import { deleteGrant, findGrant, insertGrant, updateGrant, userExists } from './grants-repo.js'
-import type { Grantee } from './grants-repo.js'
+import type { AuditType } from '../audit/types.js'
+import {
+  deleteGrant,
+  findGrant,
+  insertGrant,
+  listGrants,
+  updateGrant,
+  userExists,
+} from './grants-repo.js'
+import type { Grantee, GrantRow } from './grants-repo.js'
 import { findGroup, isMember } from './groups-repo.js'
 import { accessTo } from './access.js'
 import { decide, done, refused } from './outcome.js'
@@ -14,8 +20,13 @@ import { allows } from './permission.js'
 import type { GrantPermission } from './permission.js'
 import { findSecret } from './secrets-repo.js'
 import { denied, invalidField, missing } from './vault-errors.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
-export type { Grantee }
+export type { Grantee, GrantRow }
+
+/** Grants of each kind a listing shows; the web app lists them for one secret. */
+const GRANTS_LISTED = 500
 
 const noGrant = (grantee: Grantee) =>
   missing(grantee.kind === 'user' ? 'user-share' : 'group-share', grantee.id)
@@ -128,6 +139,37 @@ export function createSharingService(deps: {
       context: RequestContext,
     ): Promise<void> =>
       apply(principal, secretId, grantee, { kind: 'change', permission }, context),
+
+    /**
+     * A secret's current grants, for whoever may manage them (its owner), so the web app can
+     * show them and revoke one. Listing is an audit event like every other vault read.
+     */
+    listGrants: (principal: Principal, secretId: number, context: RequestContext) =>
+      decide(transact, async (trx): Promise<Outcome<GrantRow[]>> => {
+        const event = (outcome: 'success' | 'denied', details: Record<string, string | number>) =>
+          recordVaultEvent(
+            audit,
+            trx,
+            {
+              type: 'vault.share.list',
+              outcome,
+              principal,
+              target: { type: 'vault-secret', id: secretId },
+              details,
+            },
+            context,
+          )
+        const secret = await findSecret(trx, secretId)
+        if (secret === undefined) return refused(missing('secret', secretId))
+        const access = await accessTo(trx, secret, principal.userId)
+        if (!allows(access, 'manage')) {
+          await event('denied', { access })
+          return refused(denied('secret.manage'))
+        }
+        const grants = await listGrants(trx, secretId, GRANTS_LISTED)
+        await event('success', { count: grants.length })
+        return done(grants)
+      }),
 
     /** Ends a grant (NOT_FOUND when there is none). */
     revoke: (

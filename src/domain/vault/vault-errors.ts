@@ -15,9 +15,18 @@ export type VaultDenial =
   | 'group.delete'
   | 'group.add-member'
   | 'group.remove-member'
+  | 'group.secrets'
 
 /** What a vault NOT_FOUND was about; `id` is the id the caller named. */
-export type VaultMissing = 'secret' | 'user' | 'group' | 'user-share' | 'group-share' | 'member'
+export type VaultMissing =
+  | 'secret'
+  | 'user'
+  | 'group'
+  | 'user-share'
+  | 'group-share'
+  | 'member'
+  /** A version of a secret that is not kept (`id` is the version number). */
+  | 'version'
 
 /** Which limit or uniqueness rule a vault CONFLICT hit. */
 export type VaultConflict =

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely'
 
 import type { Database } from '../../db/schema.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { AuditDetails, AuditType, RequestContext } from '../audit/types.js'
+import type { AuditDetails, AuditType } from '../audit/types.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 export interface VaultEvent {
   type: AuditType

@@ -4,9 +4,8 @@ import type { Clock } from '../../clock.js'
 import type { Envelope } from '../../crypto/envelope.js'
 import type { Database } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
-import type { Principal } from '../accounts/views.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { AuditType, RequestContext } from '../audit/types.js'
+import type { AuditType } from '../audit/types.js'
 import { accessTo } from './access.js'
 import { listSharedWith } from './grants-repo.js'
 import type { SharedRow } from './grants-repo.js'
@@ -27,8 +26,11 @@ import {
 } from './secrets-repo.js'
 import type { SecretRow } from './secrets-repo.js'
 import { openField, sealField } from './secret-sealing.js'
+import { replaceSecretValue } from './secret-versions.js'
 import { clash, denied, missing } from './vault-errors.js'
 import type { VaultDenial } from './vault-errors.js'
+import type { Principal } from '../principal.js'
+import type { RequestContext } from '../request-context.js'
 
 /** A secret as the vault hands it out: opened, with the caller's access to it. */
 export interface SecretView {
@@ -36,6 +38,8 @@ export interface SecretView {
   name: string
   /** Exactly the string the client stored. */
   encryptedData: string
+  /** The client's IV, exactly as stored, for secrets written with one (the later API); else null. */
+  iv: string | null
   ownerId: number
   access: Granted
   createdAt: string
@@ -53,6 +57,8 @@ export interface SharedSecretView {
 export interface SecretInput {
   name: string
   encryptedData: string
+  /** The client's IV (the later API); a write without one clears it. */
+  iv?: string
 }
 
 export type VaultService = ReturnType<typeof createVaultService>
@@ -75,8 +81,10 @@ export function createVaultService(deps: {
   clock: Clock
   envelope: Envelope
   audit: Pick<AuditLog, 'append'>
+  /** How many earlier values of each secret an update keeps (VAULT_VERSIONS_KEPT). */
+  versionsKept: number
 }) {
-  const { transact, clock, envelope, audit } = deps
+  const { transact, clock, envelope, audit, versionsKept } = deps
 
   /** Every secret event names the caller as actor and the secret as target. */
   const recordSecretEvent = (
@@ -123,6 +131,7 @@ export function createVaultService(deps: {
     id: secret.id,
     name: openField(envelope, secret.id, 'name', secret.name_sealed),
     encryptedData: openField(envelope, secret.id, 'data', secret.data_sealed),
+    iv: secret.iv_sealed === null ? null : openField(envelope, secret.id, 'iv', secret.iv_sealed),
     ownerId: secret.owner_id,
     access,
     createdAt: secret.created_at,
@@ -144,6 +153,7 @@ export function createVaultService(deps: {
           {
             name: sealField(envelope, id, 'name', input.name),
             data: sealField(envelope, id, 'data', input.encryptedData),
+            iv: input.iv === undefined ? null : sealField(envelope, id, 'iv', input.iv),
           },
           now,
         )
@@ -177,7 +187,7 @@ export function createVaultService(deps: {
       })
     },
 
-    /** Replaces name and value; the owner and read-write grantees may. */
+    /** Replaces name and value, keeping the old ones as a version; the owner and read-write grantees may. */
     update(
       principal: Principal,
       id: number,
@@ -194,14 +204,13 @@ export function createVaultService(deps: {
           context,
         )
         if (!allowed.ok) return allowed
-        await updateSecretSealed(
+        const version = await replaceSecretValue(
           trx,
+          envelope,
           id,
-          {
-            name: sealField(envelope, id, 'name', input.name),
-            data: sealField(envelope, id, 'data', input.encryptedData),
-          },
+          input,
           clock.now().toISOString(),
+          versionsKept,
         )
         await recordSecretEvent(
           trx,
@@ -210,7 +219,7 @@ export function createVaultService(deps: {
             outcome: 'success',
             principal,
             secretId: id,
-            details: { access: allowed.value.access },
+            details: { access: allowed.value.access, version },
           },
           context,
         )

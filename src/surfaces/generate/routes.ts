@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
+import { hashingBudget, oneTimeCreationLimit } from '../../http/anonymous-limits.js'
 import { installDialect } from '../../http/dialect.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
-import { noCache, nullMeansAbsent, refuseOtherMethods } from '../one-time-api/http.js'
+import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
+import { nullMeansAbsent } from '../../http/null-means-absent.js'
+import { noCache } from '../shared/one-time.js'
 import { renderGenerate } from './dialect.js'
 import {
   DetailResponse,
@@ -24,28 +27,36 @@ const TAGS = ['Generate (/generate, /secrets)']
  * URLs, proxies and browser history; `GET …?passphrase=` is there for the original's clients.
  */
 export const generateSurface: FastifyPluginAsyncTypebox<{
-  services: Pick<Services, 'oneTime'>
+  services: Pick<Services, 'oneTime' | 'anonymousLimits' | 'clientKey'>
 }> = async (scope, { services }) => {
   scope.addHook('onRequest', noCache)
   // Mounted at `/`: unknown paths get the root's FastAPI 404, which is this surface's dialect too.
   installDialect(scope, renderGenerate, { notFound: false })
-  const { oneTime } = services
+  const { oneTime, anonymousLimits } = services
+  // Every creation and every reveal hashes the passphrase with argon2id.
+  const hashing = hashingBudget(anonymousLimits)
 
   const revealSchema = {
     tags: TAGS,
     params: SecretKeyParams,
-    response: { 200: SecretResponse, 404: DetailResponse, 422: ValidationResponse },
+    response: {
+      200: SecretResponse,
+      404: DetailResponse,
+      422: ValidationResponse,
+      429: DetailResponse,
+    },
   }
 
   scope.post(
     '/generate',
     {
+      onRequest: [oneTimeCreationLimit(anonymousLimits), hashing],
       preValidation: nullMeansAbsent(['ttl_seconds']),
       schema: {
         tags: TAGS,
         summary: 'Store a secret behind a passphrase; returns the key that reads it once',
         body: GenerateBody,
-        response: { 200: SecretKeyResponse, 422: ValidationResponse },
+        response: { 200: SecretKeyResponse, 422: ValidationResponse, 429: DetailResponse },
       },
     },
     async (request) => {
@@ -53,6 +64,7 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
       const { secretKey } = await oneTime.create(
         { kind: 'generate', secret, passphrase, ttlSeconds: ttl_seconds },
         contextOf(request),
+        services.clientKey(request.ip),
       )
       return { secret_key: secretKey }
     },
@@ -63,6 +75,7 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
     {
       // A HEAD must not spend an attempt or burn the secret.
       exposeHeadRoute: false,
+      onRequest: hashing,
       schema: {
         ...revealSchema,
         summary: 'Read a secret once with its passphrase (prefer POST: no passphrase in the URL)',
@@ -81,6 +94,7 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
   scope.post(
     '/secrets/:secret_key',
     {
+      onRequest: hashing,
       schema: {
         ...revealSchema,
         summary: 'Read a secret once with its passphrase in the body',
@@ -96,6 +110,6 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
     }),
   )
 
-  refuseOtherMethods(scope, '/generate', ['POST'])
-  refuseOtherMethods(scope, '/secrets/:secret_key', ['GET', 'POST'])
+  answerMethodNotAllowed(scope, '/generate', ['POST'], { headTwin: false })
+  answerMethodNotAllowed(scope, '/secrets/:secret_key', ['GET', 'POST'], { headTwin: false })
 }

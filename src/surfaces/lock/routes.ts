@@ -4,8 +4,6 @@ import type { FastifyRequest } from 'fastify'
 import type { Static, TSchema } from 'typebox'
 
 import type { RateLimit } from '../../config.js'
-import type { Principal } from '../../domain/accounts/views.js'
-import type { RequestContext } from '../../domain/audit/types.js'
 import { principalOf, requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
 import { getJsonBody } from '../../http/get-json-body.js'
@@ -25,6 +23,8 @@ import {
   UnlockLogJson,
   UserDirectoryJson,
 } from './schemas.js'
+import type { Principal } from '../../domain/principal.js'
+import type { RequestContext } from '../../domain/request-context.js'
 
 export interface LockSurfaceOptions {
   services: Pick<Services, 'accounts' | 'lock' | 'rateLimiter'>
@@ -48,13 +48,14 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
   const { accounts, lock } = services
   const authenticated = requireAuth((token) => accounts.authenticate(token))
 
-  // One counter per route and client address, for every method, checked before the body is
-  // read or the token looked at (flask-limiter's order).
+  // One counter per route and client (client-key.ts: an IPv6 network counts as one), for every
+  // method, checked before the body is read or the token looked at (flask-limiter's order).
   const limiter = services.rateLimiter(rateLimits)
   const limited = new Set<string>(LIMITED.map((path) => `${prefix}${path}`))
   scope.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url
-    if (route !== undefined && limited.has(route)) await limiter.hit(`lock:${route}:${request.ip}`)
+    if (route !== undefined && limited.has(route))
+      await limiter.hitClient(`lock:${route}`, request.ip)
   })
 
   /**
@@ -192,12 +193,32 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
     ['phone', 'Phone'],
     ['address', 'Address'],
   ] as const
-  debugView('/getLogs', 'Unlock log', LOG_COLUMNS, (v, c) => lock.unlockLog(v, c), UnlockLogJson)
+  debugView(
+    '/getLogs',
+    'Unlock log',
+    LOG_COLUMNS,
+    async (v, c) =>
+      (await lock.unlockLog(v, c)).map((unlock) => ({
+        id: unlock.id,
+        username: unlock.username,
+        unlocking_method: unlock.method,
+        // RFC 1123 in GMT (`Thu, 03 Dec 2026 10:00:00 GMT`), as the original's Flask wrote it.
+        date_time: new Date(unlock.occurredAt).toUTCString(),
+      })),
+    UnlockLogJson,
+  )
   debugView(
     '/getUsers',
     'Users',
     USER_COLUMNS,
-    (v, c) => lock.userDirectory(v, c),
+    async (v, c) =>
+      (await lock.userDirectory(v, c)).map((user) => ({
+        id: user.id,
+        public_id: user.publicId,
+        username: user.username,
+        phone: user.phone,
+        address: user.address,
+      })),
     UserDirectoryJson,
   )
 }

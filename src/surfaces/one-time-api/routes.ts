@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
+import { hashingBudgetWithPassphrase, oneTimeCreationLimit } from '../../http/anonymous-limits.js'
 import { requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { renderOneTimeApi } from './dialect.js'
-import { noCache, nullMeansAbsent, refuseOtherMethods } from './http.js'
+import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
+import { nullMeansAbsent } from '../../http/null-means-absent.js'
+import { noCache } from '../shared/one-time.js'
 import {
   CreateSecretBody,
   DeleteSecretQuery,
@@ -27,23 +30,26 @@ const TAGS = ['One-time (/api)']
  * are root routes and unaffected.
  */
 export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
-  services: Pick<Services, 'accounts' | 'oneTime'>
+  services: Pick<Services, 'accounts' | 'oneTime' | 'anonymousLimits' | 'clientKey'>
   /** EVENTS_PUBLIC: serve `/api/event` without an admin token. */
   eventsPublic: boolean
 }> = async (scope, { services, eventsPublic }) => {
   scope.addHook('onRequest', noCache)
   installDialect(scope, renderOneTimeApi)
-  const { accounts, oneTime } = services
+  const { accounts, oneTime, anonymousLimits } = services
 
   scope.post(
     '/secret',
     {
+      onRequest: oneTimeCreationLimit(anonymousLimits),
       preValidation: nullMeansAbsent(['passphrase', 'ttl_seconds']),
+      // A passphrase is hashed with argon2id; a secret without one costs no hashing.
+      preHandler: hashingBudgetWithPassphrase(anonymousLimits, 'body'),
       schema: {
         tags: TAGS,
         summary: 'Store a secret that can be read once; returns its key',
         body: CreateSecretBody,
-        response: { 200: SecretKeyResponse, 422: ValidationResponse },
+        response: { 200: SecretKeyResponse, 422: ValidationResponse, 429: DetailResponse },
       },
     },
     async (request) => {
@@ -51,6 +57,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
       const { secretKey } = await oneTime.create(
         { kind: 'api', secret, passphrase, ttlSeconds: ttl_seconds },
         contextOf(request),
+        services.clientKey(request.ip),
       )
       return { secret_key: secretKey }
     },
@@ -76,6 +83,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
   scope.delete(
     '/secret/:secret_key',
     {
+      preHandler: hashingBudgetWithPassphrase(anonymousLimits, 'query'),
       schema: {
         tags: TAGS,
         summary: 'Delete a secret unread; needs its passphrase if it has one',
@@ -86,6 +94,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
           401: DetailResponse,
           404: DetailResponse,
           422: ValidationResponse,
+          429: DetailResponse,
         },
       },
     },
@@ -113,15 +122,28 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
         },
       },
     },
-    async (request) =>
-      oneTime.eventPage(
+    async (request) => {
+      const page = await oneTime.eventPage(
         { page: request.query.page, pageSize: request.query.page_size },
         request.principal,
         contextOf(request),
-      ),
+      )
+      return {
+        total: page.total,
+        size: page.size,
+        events: page.events.map((event) => ({
+          id: event.eventId,
+          client_ip: event.clientIp,
+          client_user_agent: event.userAgent,
+          type: event.kind,
+          created_at: event.occurredAt,
+          secret_id: event.secretId,
+        })),
+      }
+    },
   )
 
-  refuseOtherMethods(scope, '/secret', ['POST'])
-  refuseOtherMethods(scope, '/secret/:secret_key', ['GET', 'DELETE'])
-  refuseOtherMethods(scope, '/event', ['GET', 'HEAD'])
+  answerMethodNotAllowed(scope, '/secret', ['POST'], { headTwin: false })
+  answerMethodNotAllowed(scope, '/secret/:secret_key', ['GET', 'DELETE'], { headTwin: false })
+  answerMethodNotAllowed(scope, '/event', ['GET', 'HEAD'], { headTwin: false })
 }

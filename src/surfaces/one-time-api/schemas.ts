@@ -1,28 +1,17 @@
 import { Type } from 'typebox'
 
 import { LINK_KEY_PATTERNS } from '../../domain/one-time/link-keys.js'
+import {
+  PASSPHRASE_MAX_LENGTH,
+  PassphraseSchema,
+  SecretValueSchema,
+  TtlSecondsSchema,
+} from '../shared/one-time.js'
 
 /**
  * Schemas of the One-time surface (docs/surfaces/4-one-time.md). Response schemas are allow-lists; every
  * input is bounded. The Generate surface (docs/surfaces/5-generate.md) shares the value schemas.
  */
-
-/** 64 KiB of text; the body limit (BODY_LIMIT_BYTES) bounds the bytes as well. */
-export const SecretValueSchema = Type.String({ maxLength: 65_536 })
-export const PASSPHRASE_MAX_LENGTH = 1024
-export const PassphraseSchema = Type.String({ maxLength: PASSPHRASE_MAX_LENGTH })
-/**
- * Seconds to live: a whole number ≥ 0 (negative or fractional → 422). Absent, null and 0 mean the
- * server's maximum, and anything above the maximum is shortened to it rather than refused.
- * (Nulls are removed before validation: see `nullMeansAbsent`.)
- */
-export const TtlSecondsSchema = Type.Optional(
-  Type.Integer({
-    minimum: 0,
-    maximum: Number.MAX_SAFE_INTEGER,
-    description: 'Seconds until the secret expires; absent, null or 0: the server maximum',
-  }),
-)
 
 export const CreateSecretBody = Type.Object({
   secret: SecretValueSchema,
@@ -49,8 +38,6 @@ export const EventQuery = Type.Object({
   page_size: Type.Integer({ minimum: 1, maximum: 100 }),
 })
 
-export const SecretKeyResponse = Type.Object({ secret_key: Type.String() })
-export const SecretResponse = Type.Object({ secret: Type.String() })
 /** FastAPI's `Response(status_code=200)`: no body at all (not `null`, not `{}`). */
 export const EmptyResponse = Type.Unsafe<undefined>({ description: 'Empty body' })
 export const EventPageResponse = Type.Object({
@@ -69,3 +56,4 @@ export const EventPageResponse = Type.Object({
 })
 
 export { DetailResponse, ValidationResponse } from '../../http/fastapi-schemas.js'
+export { SecretKeyResponse, SecretResponse } from '../shared/one-time.js'

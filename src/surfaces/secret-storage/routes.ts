@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
 import { principalOf, requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
+import { hashingBudget } from '../../http/anonymous-limits.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
@@ -23,7 +24,7 @@ const BEARER = [{ bearer: [] }]
 
 /** Surface 1, mounted at `/` (docs/surfaces/1-secret-storage.md). */
 export const secretStorageSurface: FastifyPluginAsyncTypebox<{
-  services: Pick<Services, 'accounts' | 'personalSecrets'>
+  services: Pick<Services, 'accounts' | 'personalSecrets' | 'anonymousLimits'>
 }> = async (scope, { services }) => {
   // Mounted at `/`: unknown paths get the root's FastAPI 404, which is this surface's dialect too.
   installDialect(scope, renderSecretStorage, { notFound: false })
@@ -33,11 +34,17 @@ export const secretStorageSurface: FastifyPluginAsyncTypebox<{
   scope.post(
     '/register',
     {
+      onRequest: hashingBudget(services.anonymousLimits),
       schema: {
         tags: TAGS,
         summary: 'Register with e-mail, username and password',
         body: RegisterBody,
-        response: { 201: MessageResponse, 400: DetailResponse, 422: ValidationResponse },
+        response: {
+          201: MessageResponse,
+          400: DetailResponse,
+          422: ValidationResponse,
+          429: DetailResponse,
+        },
       },
     },
     async (request, reply) => {

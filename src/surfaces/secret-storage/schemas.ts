@@ -1,15 +1,13 @@
 import { Type } from 'typebox'
 
+import { UsernameSchema } from '../shared/accounts.js'
+
 /**
  * Request and response schemas of the Secret Storage surface (docs/surfaces/1-secret-storage.md). Response schemas
  * are allow-lists: a field not named here cannot reach a client. Every input is bounded.
  */
 
-/** Printable text: no control characters, so a name can't forge a log line or a header. */
-const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]+$'
-
 export const EmailSchema = Type.String({ format: 'email', maxLength: 254 })
-export const UsernameSchema = Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE })
 /** No length rule on this surface: 4-character passwords register (docs/surfaces/1-secret-storage.md). */
 export const PasswordSchema = Type.String({ minLength: 1, maxLength: 1024 })
 export const SecretValueSchema = Type.String({ maxLength: 65_536 })

@@ -1,8 +1,10 @@
 import type { UserView } from '../../domain/accounts/views.js'
 import { principalOf } from '../../http/authenticate.js'
+import { hashingBudget } from '../../http/anonymous-limits.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { rateLimitHook } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
+import { logMail } from './account-routes.js'
 import { BEARER } from './context.js'
 import type { RouteDeps, Scope } from './context.js'
 import {
@@ -18,9 +20,6 @@ import {
 
 const TAGS = ['Secrets v1 (/v1): accounts']
 
-/** How many e-mail lookups one address, and one account, may make per minute. */
-const LOOKUP_LIMIT = { limit: 30, windowMs: 60_000, text: '30/minute' }
-
 const toUser = (user: UserView) => ({
   id: user.id,
   email: user.email,
@@ -32,13 +31,16 @@ const toUser = (user: UserView) => ({
  * Accounts on surface 2: the same users, passwords and tokens as every other surface
  * (docs/architecture.md "One token currency"), with this surface's rules for new passwords and e-mails.
  */
-export function registerAuthRoutes(scope: Scope, { services, authenticated }: RouteDeps): void {
-  const { accounts, directory } = services
-  const lookupLimiter = services.rateLimiter([LOOKUP_LIMIT])
+export function registerAuthRoutes(
+  scope: Scope,
+  { services, authenticated, lookupLimiter }: RouteDeps,
+): void {
+  const { accounts, directory, recovery } = services
 
   scope.post(
     '/auth/register',
     {
+      onRequest: hashingBudget(services.anonymousLimits),
       schema: {
         tags: TAGS,
         summary: 'Register with e-mail, password (8+ characters) and an optional username',
@@ -48,11 +50,15 @@ export function registerAuthRoutes(scope: Scope, { services, authenticated }: Ro
           400: ErrorResponse,
           409: ErrorResponse,
           422: FieldErrorsResponse,
+          429: ErrorResponse,
         },
       },
     },
     async (request, reply) => {
       const user = await accounts.register(request.body, contextOf(request))
+      // The original's welcome mail, with the token PUT /v1/auth/activate takes.
+      const welcome = await recovery.sendWelcome(user, contextOf(request))
+      if (welcome.mail === 'sending') logMail(request.log, 'welcome mail', welcome)
       return reply.code(201).send({ user: toUser(user) })
     },
   )

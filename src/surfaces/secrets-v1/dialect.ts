@@ -19,7 +19,8 @@ export function renderSecretsV1(error: AppError, request: FastifyRequest): Rende
       return renderInvalid(
         error.details.issues ?? [],
         request.body,
-        request.routeOptions.url === '/v1/auth/register' ? REGISTER_RULES : {},
+        RULES_BY_ROUTE[`${request.method} ${request.routeOptions.url ?? ''}`] ?? {},
+        request.params,
       )
     case 'BAD_REQUEST':
       if (error.details.subject === 'group.remove-creator')
@@ -75,6 +76,7 @@ const REFUSALS: Readonly<Record<VaultDenial, Record<string, string>>> = {
   'group.delete': { Message: 'Only owner can delete the group' },
   'group.add-member': { Message: 'Only owner can add members to the group' },
   'group.remove-member': { Message: 'Only owner can remove members from the group' },
+  'group.secrets': { message: 'Only group members can access secrets.' },
 }
 
 function refusal(subject: string | undefined): Record<string, string> {
@@ -100,6 +102,8 @@ function notFoundMessage(subject: string | undefined, id: number | undefined): s
         return `The secret is not shared with group: ${id}`
       case 'member':
         return `The user is not a member of the group: ${id}`
+      case 'version':
+        return `No version found with number: ${id}`
       default:
         break
     }
@@ -122,7 +126,7 @@ function conflictMessage(field: string | undefined): string {
     case 'group-limit':
       return `A user can create at most ${VAULT_LIMITS.groupsPerCreator} groups`
     case 'member-limit':
-      return `A group can have at most ${VAULT_LIMITS.membersPerGroup} members`
+      return 'The group has as many members as it may have'
     default:
       return 'Conflict'
   }
@@ -141,6 +145,10 @@ const FIELDS = new Set([
   'permission',
   'group_name',
   'new_group_name',
+  'version',
+  'token',
+  'iv',
+  'user_email',
 ])
 
 const PERMISSION_RULE = "must be 'read-only' or 'read-write'"
@@ -154,6 +162,8 @@ const FORMAT: Readonly<Record<string, string>> = {
   username: 'is invalid',
   name: 'must be valid Unicode text',
   encrypted_data: 'must be valid Unicode text',
+  user_email: 'is invalid',
+  group_name: 'must not contain control characters',
 }
 
 /**
@@ -166,6 +176,12 @@ const REGISTER_RULES: Readonly<Record<string, string>> = {
   password: TOO_SHORT.password ?? 'must be at least 8 characters',
 }
 
+/** The original's reset (`PUT /v1/auth/reset`) words its password as registration does. */
+const RULES_BY_ROUTE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'POST /v1/auth/register': REGISTER_RULES,
+  'PUT /v1/auth/reset': { password: TOO_SHORT.password ?? 'must be at least 8 characters' },
+}
+
 /**
  * Failed validation, the way the Go original judged it: a body that is missing, not an object,
  * or has a field of the wrong JSON type could not be decoded (400); otherwise each failing field
@@ -175,6 +191,7 @@ function renderInvalid(
   issues: readonly ValidationIssue[],
   body: unknown,
   rules: Readonly<Record<string, string>>,
+  params: unknown,
 ): Rendered {
   const fields: Record<string, { rank: number; message: string }> = {}
   for (const issue of issues) {
@@ -187,7 +204,13 @@ function renderInvalid(
     if (field === undefined || deeper.length > 0 || !FIELDS.has(field)) {
       return badRequest('Request body is malformed')
     }
-    const value = isRecord(body) && issue.location === 'body' ? body[field] : undefined
+    // Path parameters (the versions routes) are judged like body fields, from their text.
+    const value =
+      issue.location === 'body' && isRecord(body)
+        ? body[field]
+        : issue.location === 'params' && isRecord(params)
+          ? Number(params[field])
+          : undefined
     if (issue.location === 'body' && issue.kind === 'type' && value !== null) {
       return badRequest(`Request body contains an invalid value for the "${field}" field`)
     }

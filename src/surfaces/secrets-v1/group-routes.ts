@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 
 import { principalOf } from '../../http/authenticate.js'
@@ -5,6 +6,7 @@ import { getJsonBody } from '../../http/get-json-body.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import { BEARER } from './context.js'
+import { toLaterSecret, translateLaterKeys, usesLaterKeys } from './later-api.js'
 import type { RouteDeps, Scope } from './context.js'
 import {
   CreatedGroupResponse,
@@ -32,9 +34,16 @@ const ERRORS = {
 }
 
 /** Groups (docs/surfaces/2-secrets-v1.md), answered with a capital `"Message"`. */
-export function registerGroupRoutes(scope: Scope, { services, authenticated }: RouteDeps): void {
-  const { groups } = services
+export function registerGroupRoutes(scope: Scope, deps: RouteDeps): void {
+  const { services, authenticated, lookupLimiter, groupAdditionLimiter } = deps
+  const { groups, groupSecrets } = services
   const getBody = getJsonBody(scope, '/groups', GroupIdBody)
+  // The later API names groups by `group_name` and users by `user_email` (later-api.ts).
+  const byGroupName = [authenticated, translateLaterKeys(deps, { group: true })]
+  const byNames = [authenticated, translateLaterKeys(deps, { group: true, user: true })]
+  /** `{"Message"}` as documented, `{"message"}` for the later API. */
+  const success = (request: FastifyRequest) =>
+    usesLaterKeys(request) ? { message: SUCCESS } : { Message: SUCCESS }
 
   scope.post(
     '/groups',
@@ -71,11 +80,12 @@ export function registerGroupRoutes(scope: Scope, { services, authenticated }: R
     '/groups',
     {
       preParsing: getBody.read,
-      preValidation: [authenticated, getBody.validate],
+      preValidation: [...byGroupName, getBody.validate],
       schema: {
         tags: TAGS,
         summary: 'A group and its members (members only)',
-        description: 'Takes a JSON body on GET, as documented: `{"group_id": 1}`.',
+        description:
+          'Takes a JSON body on GET, as documented: `{"group_id": 1}`. Named the later way, `{"group_name": "…"}`, it answers `{"message","data":{"id","name","creator_id","created_at","users","secrets"}}`.',
         security: BEARER,
         response: { 200: GroupResponse, ...ERRORS },
       },
@@ -83,6 +93,26 @@ export function registerGroupRoutes(scope: Scope, { services, authenticated }: R
     async (request) => {
       const { group_id } = request.body as Static<typeof GroupIdBody>
       const group = await groups.get(principalOf(request), group_id, contextOf(request))
+      if (usesLaterKeys(request)) {
+        const secrets = await groupSecrets.list(principalOf(request), group_id, contextOf(request))
+        return {
+          message: SUCCESS,
+          data: {
+            id: group.id,
+            name: group.name,
+            creator_id: group.creatorId,
+            created_at: group.createdAt,
+            users: group.members.map((member) => ({
+              id: member.id,
+              email: member.email,
+              name: member.username,
+              activated: true,
+              created_at: member.createdAt,
+            })),
+            secrets: secrets.map(toLaterSecret),
+          },
+        }
+      }
       return {
         Message: SUCCESS,
         Data: {
@@ -99,7 +129,7 @@ export function registerGroupRoutes(scope: Scope, { services, authenticated }: R
   scope.patch(
     '/groups',
     {
-      preValidation: authenticated,
+      preValidation: byGroupName,
       schema: {
         tags: TAGS,
         summary: 'Rename a group (creator only)',
@@ -115,14 +145,14 @@ export function registerGroupRoutes(scope: Scope, { services, authenticated }: R
         request.body.new_group_name,
         contextOf(request),
       )
-      return { Message: SUCCESS }
+      return success(request)
     },
   )
 
   scope.delete(
     '/groups',
     {
-      preValidation: authenticated,
+      preValidation: byGroupName,
       schema: {
         tags: TAGS,
         summary: 'Delete a group; every share made through it ends (creator only)',
@@ -140,13 +170,29 @@ export function registerGroupRoutes(scope: Scope, { services, authenticated }: R
   scope.post(
     '/groups/add_user',
     {
-      preValidation: authenticated,
+      preValidation: byNames,
+      // Adding someone shows the adder their e-mail and username: each addition costs what an
+      // e-mail lookup costs (an addition by e-mail has paid it already), within the addition limit.
+      preHandler: async (request) => {
+        const adder = principalOf(request).userId
+        await groupAdditionLimiter.hit(`v1-group-add:${adder}`)
+        if (!usesLaterKeys(request)) {
+          await lookupLimiter.hit(`v1-user-lookup:${request.ip}`)
+          await lookupLimiter.hit(`v1-user-lookup-account:${adder}`)
+        }
+      },
       schema: {
         tags: TAGS,
-        summary: 'Add a user to a group (creator only)',
+        summary:
+          'Add a user to a group (creator only; an unknown user id is answered like a known one)',
         security: BEARER,
         body: MembershipBody,
-        response: { 200: GroupMessageResponse, ...ERRORS, 409: ErrorResponse },
+        response: {
+          200: GroupMessageResponse,
+          ...ERRORS,
+          409: ErrorResponse,
+          429: ErrorResponse,
+        },
       },
     },
     async (request) => {
@@ -156,14 +202,14 @@ export function registerGroupRoutes(scope: Scope, { services, authenticated }: R
         request.body.user_id,
         contextOf(request),
       )
-      return { Message: SUCCESS }
+      return success(request)
     },
   )
 
   scope.post(
     '/groups/remove_user',
     {
-      preValidation: authenticated,
+      preValidation: byNames,
       schema: {
         tags: TAGS,
         summary: 'Remove a user from a group (creator only; the creator stays)',
@@ -179,11 +225,30 @@ export function registerGroupRoutes(scope: Scope, { services, authenticated }: R
         request.body.user_id,
         contextOf(request),
       )
-      return { Message: SUCCESS }
+      return success(request)
+    },
+  )
+
+  scope.post(
+    '/groups/leave',
+    {
+      preValidation: byGroupName,
+      schema: {
+        tags: TAGS,
+        summary: 'Leave a group one was added to (any member but the creator)',
+        security: BEARER,
+        body: GroupIdBody,
+        response: { 200: GroupMessageResponse, ...ERRORS },
+      },
+    },
+    async (request) => {
+      await groups.leave(principalOf(request), request.body.group_id, contextOf(request))
+      return success(request)
     },
   )
 
   answerMethodNotAllowed(scope, '/groups', ['GET', 'POST', 'PATCH', 'DELETE'])
   answerMethodNotAllowed(scope, '/groups/add_user', ['POST'])
   answerMethodNotAllowed(scope, '/groups/remove_user', ['POST'])
+  answerMethodNotAllowed(scope, '/groups/leave', ['POST'])
 }

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import type { TProperties } from 'typebox'
 
-import { UsernameSchema } from '../secret-storage/schemas.js'
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, UsernameSchema } from '../shared/accounts.js'
 
 /**
  * Request and response schemas of the Secrets v1 surface (docs/surfaces/2-secrets-v1.md). Every input is
@@ -14,13 +14,16 @@ export const MAX_ID = 2_147_483_647
 
 /** Longest value of each bounded text field, also quoted by the dialect's 422 messages. */
 export const MAX_LENGTH = {
-  email: 254,
-  password: 1024,
+  email: EMAIL_MAX_LENGTH,
+  password: PASSWORD_MAX_LENGTH,
   username: 64,
   name: 256,
   encrypted_data: 65_536,
   group_name: 100,
   new_group_name: 100,
+  token: 200,
+  iv: 1024,
+  user_email: 254,
 } as const
 
 /**
@@ -61,14 +64,7 @@ export const RegisterBody = Body({
   username: Type.Optional(UsernameSchema),
 })
 
-/**
- * Any two non-empty strings: a malformed e-mail is a wrong login (401), not a 422. Nothing
- * longer than the longest e-mail registration accepts can name an account.
- */
-export const LoginBody = Body({
-  email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email }),
-  password: Type.String({ minLength: 1, maxLength: MAX_LENGTH.password }),
-})
+export { LoginBody } from '../shared/accounts.js'
 
 export const UserLookupQuery = Type.Object({
   email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email }),
@@ -85,12 +81,20 @@ export const TokenResponse = Type.Object({ token: Type.String() })
 
 // --- secrets --------------------------------------------------------------------------------
 
-export const CreateSecretBody = Body({ name: SecretName, encrypted_data: EncryptedData })
+/** The later API's client IV, kept beside `encrypted_data` and answered with it. */
+const ClientIv = Type.String({ minLength: 1, maxLength: MAX_LENGTH.iv, pattern: WELL_FORMED })
+
+export const CreateSecretBody = Body({
+  name: SecretName,
+  encrypted_data: EncryptedData,
+  iv: Type.Optional(ClientIv),
+})
 export const SecretIdBody = Body({ secret_id: IdSchema })
 export const UpdateSecretBody = Body({
   secret_id: IdSchema,
   name: SecretName,
   encrypted_data: EncryptedData,
+  iv: Type.Optional(ClientIv),
 })
 
 const Access = Type.Enum(['owner', 'read-only', 'read-write'])
@@ -102,7 +106,25 @@ const SecretData = Type.Object({
   permission: Access,
   created_at: Type.String(),
   updated_at: Type.String(),
+  /** Only for secrets written with an `iv` (the later API), which are answered its way. */
+  id: Type.Optional(Type.Integer()),
+  iv: Type.Optional(Type.String()),
 })
+/** A secret in the later API's lists (the pw4devs CLI's `SecretRecord`). */
+export const LaterSecret = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  encrypted_data: Type.String({ description: 'base64 of the UTF-8 bytes stored' }),
+  iv: Type.Union([Type.String({ description: 'base64 of the UTF-8 bytes stored' }), Type.Null()]),
+  owner_id: Type.Integer(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+})
+export const LaterSecretListResponse = Type.Object({
+  message: Type.String(),
+  data: Type.Array(LaterSecret),
+})
+export const GroupSecretsQueryBody = Body({ group_id: IdSchema })
 export const MessageResponse = Type.Object({ message: Type.String() })
 /** 204: no body at all (Fastify drops it). */
 export const NoContentResponse = Type.Null({ description: 'No content' })
@@ -152,7 +174,21 @@ export const RenameGroupBody = Body({
 })
 export const MembershipBody = Body({ group_id: IdSchema, user_id: IdSchema })
 
-export const GroupMessageResponse = Type.Object({ Message: Type.String() })
+/** `{"Message"}` as documented; `{"message"}` for a request made with the later API's keys. */
+export const GroupMessageResponse = Type.Object({
+  Message: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+})
+const LaterGroup = {
+  id: Type.Integer(),
+  name: Type.String(),
+  creator_id: Type.Integer(),
+  created_at: Type.String(),
+}
+export const LaterGroupListResponse = Type.Object({
+  message: Type.String(),
+  data: Type.Array(Type.Object(LaterGroup)),
+})
 export const CreatedGroupResponse = Type.Object({
   Message: Type.String(),
   data: Type.Object({
@@ -162,21 +198,40 @@ export const CreatedGroupResponse = Type.Object({
     created_at: Type.String(),
   }),
 })
+/** Documented: `Message` and `Data` with `members`; by `group_name`: `message` and `data` with `users` and `secrets`. */
 export const GroupResponse = Type.Object({
-  Message: Type.String(),
-  Data: Type.Object({
-    id: Type.Integer(),
-    name: Type.String(),
-    creator_id: Type.Integer(),
-    created_at: Type.String(),
-    members: Type.Array(
-      Type.Object({
-        id: Type.Integer(),
-        email: Type.Union([Type.String(), Type.Null()]),
-        username: Type.Union([Type.String(), Type.Null()]),
-      }),
-    ),
-  }),
+  message: Type.Optional(Type.String()),
+  data: Type.Optional(
+    Type.Object({
+      ...LaterGroup,
+      users: Type.Array(
+        Type.Object({
+          id: Type.Integer(),
+          email: Type.Union([Type.String(), Type.Null()]),
+          name: Type.Union([Type.String(), Type.Null()]),
+          activated: Type.Boolean(),
+          created_at: Type.String(),
+        }),
+      ),
+      secrets: Type.Array(LaterSecret),
+    }),
+  ),
+  Message: Type.Optional(Type.String()),
+  Data: Type.Optional(
+    Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      creator_id: Type.Integer(),
+      created_at: Type.String(),
+      members: Type.Array(
+        Type.Object({
+          id: Type.Integer(),
+          email: Type.Union([Type.String(), Type.Null()]),
+          username: Type.Union([Type.String(), Type.Null()]),
+        }),
+      ),
+    }),
+  ),
 })
 
 // --- errors, in this surface's dialect (dialect.ts) ------------------------------------------
@@ -196,4 +251,31 @@ export const SecretDeniedResponse = Type.Object({
 export const GroupDeniedResponse = Type.Object({
   error: Type.Optional(Type.String()),
   Message: Type.Optional(Type.String()),
+})
+
+// --- account routes of the original (activate, reset, delete) --------------------------------
+
+/** A one-use token from a mail; anything longer than any token Strongroom issues is refused. */
+const MailedToken = Type.String({ minLength: 1, maxLength: MAX_LENGTH.token })
+
+export const ActivateBody = Body({ token: MailedToken })
+export const ResetRequestBody = Body({
+  email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email }),
+})
+export const ResetPasswordBody = Body({
+  password: Type.String({ minLength: 8, maxLength: MAX_LENGTH.password }),
+  token: MailedToken,
+})
+export const DeleteAccountBody = Body({
+  email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email }),
+  password: Type.String({ minLength: 1, maxLength: MAX_LENGTH.password }),
+})
+export const ActivatedUserResponse = Type.Object({
+  user: Type.Object({
+    id: Type.Integer(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    username: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String(),
+    activated: Type.Boolean(),
+  }),
 })

@@ -6,6 +6,7 @@ import { getJsonBody } from '../../http/get-json-body.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import { BEARER } from './context.js'
+import { withLaterFields } from './later-api.js'
 import type { RouteDeps, Scope } from './context.js'
 import {
   CreatedSecretResponse,
@@ -56,6 +57,8 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
       schema: {
         tags: TAGS,
         summary: 'Store a secret: a name and the client-encrypted data, kept exactly as sent',
+        description:
+          'The later API (the pw4devs CLI) also sends `iv`: it is kept beside the data, and such a secret is read back with `id`, and `encrypted_data` and `iv` as base64 of the bytes sent.',
         security: BEARER,
         body: CreateSecretBody,
         response: { 201: CreatedSecretResponse, ...ERRORS, 409: ErrorResponse },
@@ -64,7 +67,11 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
     async (request, reply) => {
       const id = await vault.create(
         principalOf(request),
-        { name: request.body.name, encryptedData: request.body.encrypted_data },
+        {
+          name: request.body.name,
+          encryptedData: request.body.encrypted_data,
+          ...(request.body.iv === undefined ? {} : { iv: request.body.iv }),
+        },
         contextOf(request),
       )
       return reply
@@ -90,7 +97,7 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
     async (request) => {
       const { secret_id } = request.body as Static<typeof SecretIdBody>
       const secret = await vault.read(principalOf(request), secret_id, contextOf(request))
-      return { message: SUCCESS, data: toSecretData(secret) }
+      return { message: SUCCESS, data: withLaterFields(toSecretData(secret), secret) }
     },
   )
 
@@ -107,11 +114,11 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
       },
     },
     async (request) => {
-      const { secret_id, name, encrypted_data } = request.body
+      const { secret_id, name, encrypted_data, iv } = request.body
       await vault.update(
         principalOf(request),
         secret_id,
-        { name, encryptedData: encrypted_data },
+        { name, encryptedData: encrypted_data, ...(iv === undefined ? {} : { iv }) },
         contextOf(request),
       )
       return { message: SUCCESS }
@@ -149,7 +156,10 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
     },
     async (request) => {
       const secrets = await vault.listOwned(principalOf(request), contextOf(request))
-      return { message: SUCCESS, data: secrets.map(toSecretData) }
+      return {
+        message: SUCCESS,
+        data: secrets.map((secret) => withLaterFields(toSecretData(secret), secret)),
+      }
     },
   )
 

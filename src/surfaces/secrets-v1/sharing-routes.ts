@@ -6,6 +6,7 @@ import { principalOf } from '../../http/authenticate.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import { BEARER } from './context.js'
+import { translateLaterKeys } from './later-api.js'
 import type { RouteDeps, Scope } from './context.js'
 import {
   ErrorResponse,
@@ -33,7 +34,8 @@ const ERRORS = {
  * (`/secrets/share/user` with POST, PATCH and DELETE) and the document's
  * (`PATCH /secrets/update/user`, `DELETE /secrets/revoke/user`) do the same thing.
  */
-export function registerSharingRoutes(scope: Scope, { services, authenticated }: RouteDeps): void {
+export function registerSharingRoutes(scope: Scope, deps: RouteDeps): void {
+  const { services, authenticated } = deps
   const { sharing } = services
 
   for (const target of ['user', 'group'] as const) {
@@ -46,13 +48,18 @@ export function registerSharingRoutes(scope: Scope, { services, authenticated }:
       return { kind: target, id }
     }
     const path = `/secrets/share/${target}`
+    // The later API names the grantee by `user_email` or `group_name` (later-api.ts).
+    const preValidation = [
+      authenticated,
+      translateLaterKeys(deps, target === 'user' ? { user: true } : { group: true }),
+    ]
     const changePaths = target === 'user' ? [path, '/secrets/update/user'] : [path]
     const revokePaths = target === 'user' ? [path, '/secrets/revoke/user'] : [path]
 
     scope.post(
       path,
       {
-        preValidation: authenticated,
+        preValidation,
         schema: {
           tags: TAGS,
           summary: `Share a secret with a ${target} (owner only); sharing again sets the new permission`,
@@ -78,7 +85,7 @@ export function registerSharingRoutes(scope: Scope, { services, authenticated }:
       scope.patch(
         url,
         {
-          preValidation: authenticated,
+          preValidation,
           schema: {
             tags: TAGS,
             summary: `Change the permission of a ${target} a secret is shared with (owner only)`,
@@ -105,7 +112,7 @@ export function registerSharingRoutes(scope: Scope, { services, authenticated }:
       scope.delete(
         url,
         {
-          preValidation: authenticated,
+          preValidation,
           schema: {
             tags: TAGS,
             summary: `Stop sharing a secret with a ${target} (owner only)`,

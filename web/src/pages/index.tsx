@@ -18,6 +18,8 @@ interface Created {
   link: string
   expiresAt: string
   passphrase: boolean
+  /** Who the reveal page will say it is from: set when the maker is signed in. */
+  from: string | null
 }
 
 function CreateLink() {
@@ -42,10 +44,16 @@ function CreateLink() {
     setBusy(true)
     try {
       const { ciphertext, fragmentKey } = await encryptForLink(secret)
-      const answer = await post<{ key: string; expires_at: string; passphrase: boolean }>(
-        '/links',
-        { ciphertext, ttl_seconds: Number(ttl), ...(passphrase === '' ? {} : { passphrase }) },
-      )
+      const answer = await post<{
+        key: string
+        expires_at: string
+        passphrase: boolean
+        from?: string | null
+      }>('/links', {
+        ciphertext,
+        ttl_seconds: Number(ttl),
+        ...(passphrase === '' ? {} : { passphrase }),
+      })
       if (answer.status !== 200) {
         setError(explain(answer))
         return
@@ -54,6 +62,7 @@ function CreateLink() {
         link: `${location.origin}/app/s/${answer.body.key}#${fragmentKey}`,
         expiresAt: answer.body.expires_at,
         passphrase: answer.body.passphrase,
+        from: answer.body.from ?? null,
       })
       setSecret('')
       setPassphrase('')
@@ -80,6 +89,9 @@ function CreateLink() {
           {created.passphrase
             ? ' Tell them the passphrase another way (a call, a different chat).'
             : ''}
+          {created.from === null
+            ? ''
+            : ` Its page will say it is from ${created.from}, because you are signed in.`}
         </p>
         <label for="link">Link</label>
         <input

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 
 import { explain, post, Unreachable, UNREACHABLE_MESSAGE } from '../api.js'
 import { decryptFromLink } from '../crypto/link-cipher.js'
@@ -10,7 +10,7 @@ import { Alert, CopyButton, Field, mount } from '../ui.js'
  * The key to open it is read from the #fragment, which never leaves this browser.
  */
 type State =
-  | { step: 'waiting' }
+  | { step: 'waiting'; from: string | null }
   | { step: 'shown'; secret: string }
   | { step: 'cleared' }
   | { step: 'gone'; why: string }
@@ -20,12 +20,17 @@ const fragmentKey = location.hash.slice(1)
 const needsPassphrase = /^[0-9a-f]{32}$/i.test(linkKey)
 const wellFormed = /^[A-Za-z0-9_-]{43}$/.test(fragmentKey)
 
+const GONE: State = {
+  step: 'gone',
+  why: 'This secret was already viewed, or it expired. Ask the sender for a new link.',
+}
+
 const focusOnMount = (node: HTMLElement | null) => node?.focus()
 
 function Reveal() {
   const [state, setState] = useState<State>(
     wellFormed
-      ? { step: 'waiting' }
+      ? { step: 'waiting', from: null }
       : {
           step: 'gone',
           why: 'This link is incomplete: the part after # is missing or damaged. Ask for the whole link.',
@@ -34,6 +39,25 @@ function Reveal() {
   const [passphrase, setPassphrase] = useState('')
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
+
+  // Before the click: is the link still live, and who sent it? Looking burns nothing.
+  useEffect(() => {
+    if (!wellFormed) return
+    post<{ from?: string | null }>(`/links/${encodeURIComponent(linkKey)}/about`).then(
+      (answer) => {
+        if (answer.status === 200) {
+          setState((now) =>
+            now.step === 'waiting' ? { step: 'waiting', from: answer.body.from ?? null } : now,
+          )
+        } else if (answer.status === 404) {
+          setState((now) => (now.step === 'waiting' ? GONE : now))
+        } else {
+          setError(explain(answer))
+        }
+      },
+      () => setError(UNREACHABLE_MESSAGE),
+    )
+  }, [])
 
   const reveal = async (event: Event) => {
     event.preventDefault()
@@ -76,10 +100,7 @@ function Reveal() {
           setPassphrase('')
         }
       } else if (answer.status === 404) {
-        setState({
-          step: 'gone',
-          why: 'This secret was already viewed, or it expired. Ask the sender for a new link.',
-        })
+        setState(GONE)
       } else {
         setError(explain(answer))
       }
@@ -144,8 +165,15 @@ function Reveal() {
         <form class="card" onSubmit={reveal} noValidate aria-labelledby="waiting">
           <h1 id="waiting">A secret is waiting for you</h1>
           <p class="lead">
-            Someone shared a secret with you through Strongroom. It can be viewed{' '}
-            <strong>once</strong>: after you reveal it, it is deleted.
+            {state.from === null ? (
+              'Someone shared a secret with you through Strongroom.'
+            ) : (
+              <>
+                <strong class="sender">{state.from}</strong> shared a secret with you through
+                Strongroom.
+              </>
+            )}{' '}
+            It can be viewed <strong>once</strong>: after you reveal it, it is deleted.
           </p>
           {error === '' ? null : <Alert kind="error">{error}</Alert>}
           {needsPassphrase ? (

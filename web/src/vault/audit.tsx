@@ -3,19 +3,12 @@ import { useEffect, useState } from 'preact/hooks'
 import { post, vault } from '../api.js'
 import { Field } from '../ui.js'
 import type { User } from './types.js'
+import { AuditCheck } from './audit-check.js'
+import type { SealedEventFields } from './audit-proof.js'
 import { Outcome } from './outcome.js'
 import { useAction } from './use-action.js'
 
-interface AuditEvent {
-  seq: number
-  id: string
-  occurred_at: string
-  type: string
-  outcome: string
-  actor_id: number | null
-  target_type: string | null
-  target_id: string | null
-}
+type AuditEvent = SealedEventFields
 
 interface Verification {
   ok: boolean
@@ -70,7 +63,7 @@ export function Audit(props: { user: User; onSignedOut: () => void }) {
     <>
       {admin ? (
         <section class="card" aria-labelledby="verify-title">
-          <h2 id="verify-title">Audit log integrity</h2>
+          <h2 id="verify-title">Audit log integrity (checked by the server)</h2>
           {verification === undefined ? (
             <p class="muted">Checking…</p>
           ) : verification.ok ? (
@@ -134,11 +127,17 @@ export function Audit(props: { user: User; onSignedOut: () => void }) {
         </button>
       </form>
       <Outcome action={action} />
+      <AuditCheck events={events} onSignedOut={props.onSignedOut} />
       <section class="card" aria-label="Events">
         {events.length === 0 ? (
           <p class="muted">No events match.</p>
         ) : (
-          <div class="table-wrap">
+          <div
+            class="table-wrap"
+            tabIndex={0}
+            role="region"
+            aria-label="Audit events, scrolls sideways"
+          >
             <table>
               <caption class="visually-hidden">Audit events, newest first</caption>
               <thead>
