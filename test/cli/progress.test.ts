@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 
 import { progressBar } from '../../src/cli/progress.js'
+import { resealProgress } from '../../src/cli/reseal-progress.js'
 
 /** A stand-in for standard error that records what was written. */
 function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; written: string[] } {
@@ -35,5 +36,29 @@ describe('progress bar', () => {
     bar.update(2, 2)
     bar.finish()
     assert.deepEqual(written, [])
+  })
+})
+
+describe('re-seal progress', () => {
+  it('redraws one bar in place on a terminal, with failures named, and ends its line', () => {
+    const { stream, written } = fakeStream(true)
+    const progress = resealProgress(stream)
+    progress.update({ done: 0, total: 4, failed: 0 })
+    progress.update({ done: 4, total: 4, failed: 1 })
+    progress.end()
+    assert.match(written[0] ?? '', /^\r\[-{30}\] 0% 0\/4 ciphertexts, \d+\/s$/)
+    assert.match(written[1] ?? '', /^\r\[#{30}\] 100% 4\/4 ciphertexts, \d+\/s, 1 failed$/)
+    assert.equal(written.at(-1), '\n')
+  })
+
+  it('writes one plain line per batch elsewhere, and counts an empty store as done', () => {
+    const { stream, written } = fakeStream(false)
+    const progress = resealProgress(stream)
+    progress.update({ done: 0, total: 0, failed: 0 })
+    progress.end()
+    assert.deepEqual(
+      written.map((line) => line.replace(/\d+\/s/, 'N/s')),
+      ['re-sealed 0/0 ciphertexts, N/s (100%)\n'],
+    )
   })
 })
