@@ -159,6 +159,41 @@ for (const dialect of DIALECTS) {
       const pinned = parsePublicKey(services.auditTrail.publicKey().key)
       assert.ok(pinned !== undefined)
       assert.equal((await verifyExport(lines, { publicKey: pinned })).ok, true)
+
+      // Without a pinned key the export's own key is used, and the result says so.
+      const selfKeyed = await verifyExport(
+        (async function* () {
+          yield* lines
+        })(),
+      )
+      assert.equal(selfKeyed.ok, true)
+      assert.equal(selfKeyed.keyFromExport, true)
+
+      // Each damage is named: the header, its key, a checkpoint line, the end line, the count,
+      // an event that is not an object, and events no signed checkpoint covers.
+      const broken = async (damaged: unknown[]): Promise<string> => {
+        const result = await verifyExport(damaged, { publicKey: pinned })
+        assert.equal(result.ok, false)
+        return result.firstBreak?.message ?? ''
+      }
+      const [header, ...rest] = lines
+      const withoutEnd = lines.slice(0, -1)
+      const end = lines.at(-1) as unknown as { events: number }
+      assert.match(await broken([]), /first line is not a/)
+      assert.match(await broken([{ ...header, format: 'other' }, ...rest]), /first line is not a/)
+      const keyless = await verifyExport([{ ...header, public_key: 'nope' }, ...rest])
+      assert.match(keyless.firstBreak?.message ?? '', /valid Ed25519 public key/)
+      const checkpointAt = lines.findIndex((line) => line.kind === 'checkpoint')
+      const badCheckpoint = lines.map((line, i) =>
+        i === checkpointAt ? { kind: 'checkpoint', tree_size: 'x' } : line,
+      )
+      assert.match(await broken(badCheckpoint), /checkpoint line of the export is malformed/)
+      assert.match(await broken(withoutEnd), /without its end line/)
+      assert.match(await broken([...withoutEnd, { ...end, events: end.events + 1 }]), /announces/)
+      const firstEventAt = lines.findIndex((line) => line.kind === 'event')
+      assert.notEqual(await broken(lines.map((line, i) => (i === firstEventAt ? 42 : line))), '')
+      const unsigned = lines.filter((line) => line.kind !== 'checkpoint')
+      assert.match(await broken(unsigned), /not covered by any signed checkpoint/)
     })
   })
 }
