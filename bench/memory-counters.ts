@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks'
 
-import { createMemoryCounterStore } from '../src/domain/limits/memory-counter-store.js'
+import { createMemoryCounterStore } from '../src/limits/memory-counter-store.js'
 
 const T0 = Date.parse('2026-11-22T12:00:00.000Z')
 const MEASURED = 20_000

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 
-import type { RateLimiter } from '../domain/limits/rate-limiter.js'
+import type { RateLimiter } from '../limits/rate-limiter.js'
 import { rateLimitHook } from './rate-limit.js'
 
 /**

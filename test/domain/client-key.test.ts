@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 
-import { createClientKey } from '../../src/domain/limits/client-key.js'
+import { createClientKey } from '../../src/limits/client-key.js'
 
 describe('client keys for per-client limits', () => {
   const byDefault = createClientKey(64)

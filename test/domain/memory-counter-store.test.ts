@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 
-import { createMemoryCounterStore } from '../../src/domain/limits/memory-counter-store.js'
-import type { MemoryCounterStore } from '../../src/domain/limits/memory-counter-store.js'
+import { createMemoryCounterStore } from '../../src/limits/memory-counter-store.js'
+import type { MemoryCounterStore } from '../../src/limits/memory-counter-store.js'
 
 const T0 = new Date('2026-11-22T12:00:00.000Z').getTime()
 const at = (ms: number): Date => new Date(T0 + ms)

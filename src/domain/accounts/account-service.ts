@@ -15,7 +15,7 @@ import { emailKey, identifierClaims, usernameKey } from './identity.js'
 import type { IdentifierClaim, LoginKind } from './identity.js'
 import { enforceUsername } from './username-profile.js'
 import type { LoginThrottle } from './login-throttle.js'
-import { deleteClosedCounters } from '../limits/sql-counter-store.js'
+import { deleteClosedCounters } from '../../limits/sql-counter-store.js'
 import { deleteExpiredAccountTokens } from './account-tokens-repo.js'
 import { deleteExpiredRevocations, findAuthState, insertRevokedToken } from './tokens-repo.js'
 import {

@@ -2,8 +2,8 @@ import type { Clock } from '../../clock.js'
 import type { LoginThrottleConfig } from '../../config.js'
 import type { LookupHasher } from '../../crypto/lookup.js'
 import { rateLimited } from '../../errors.js'
-import type { ClientKey } from '../limits/client-key.js'
-import type { CounterStore, Reservation } from '../limits/counter-store.js'
+import type { ClientKey } from '../../limits/client-key.js'
+import type { CounterStore, Reservation } from '../../limits/counter-store.js'
 
 /**
  * Login throttling per account and per client address (docs/architecture.md "Login throttling"). Every

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { preValidationAsyncHookHandler } from 'fastify'
 
-import type { RateLimiter } from '../../domain/limits/rate-limiter.js'
+import type { RateLimiter } from '../../limits/rate-limiter.js'
 import type { Services } from '../../services.js'
 
 /** The scope every Secrets v1 route is registered on: `/v1`, with TypeBox types. */

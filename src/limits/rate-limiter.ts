@@ -1,6 +1,6 @@
-import type { Clock } from '../../clock.js'
-import type { RateLimit } from '../../config.js'
-import { rateLimited } from '../../errors.js'
+import type { Clock } from '../clock.js'
+import type { RateLimit } from '../config.js'
+import { rateLimited } from '../errors.js'
 import type { ClientKey } from './client-key.js'
 import type { CounterStore } from './counter-store.js'
 

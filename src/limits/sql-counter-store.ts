@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 
-import type { Database } from '../../db/schema.js'
+import type { Database } from '../db/schema.js'
 import type { CounterStore } from './counter-store.js'
 
 /** Counters in the `throttle_counters` table: shared by every node on the same database. */
