@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 
-import { PASSPHRASE_MAX_LENGTH } from '../surfaces/shared/one-time.js'
+import { PASSPHRASE_MAX_LENGTH } from '../surfaces/common/one-time.js'
 
 /**
  * What the web app's API takes. The ciphertext is the browser's own format
@@ -26,7 +26,7 @@ export const RevealBody = Type.Object(
 
 export const LinkKeyParams = Type.Object({ key: Type.String({ maxLength: 64 }) })
 
-export { LoginBody } from '../surfaces/shared/accounts.js'
+export { LoginBody } from '../surfaces/common/accounts.js'
 
 /** One call of the vault API (/v1) on the session's behalf: see vault-proxy.ts. */
 export const VaultCallBody = Type.Object(

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test'
 /**
  * The layering of docs/architecture.md, checked over the real import graph of src/:
  * surfaces → http → services → domain → db/crypto/limits. A surface never imports another surface
- * (what two share lives in surfaces/shared/ or http/); a domain never imports HTTP or another
+ * (what two share lives in surfaces/common/ or http/); a domain never imports HTTP or another
  * domain's repository (it asks that domain's service); db and crypto import no layer above them.
  */
 
@@ -53,9 +53,9 @@ function violations(edges: readonly Edge[]): string[] {
       found.push(`${from} → ${to}: ${rule}`)
     }
     if (fromLayer === 'surfaces' && toLayer === 'surfaces') {
-      if (fromRoom !== toRoom && toRoom !== 'shared') say('a surface imports another surface')
+      if (fromRoom !== toRoom && toRoom !== 'common') say('a surface imports another surface')
     }
-    if (fromLayer === 'web-app' && toLayer === 'surfaces' && toRoom !== 'shared') {
+    if (fromLayer === 'web-app' && toLayer === 'surfaces' && toRoom !== 'common') {
       say('the web app imports a surface')
     }
     if (fromLayer === 'domain' && ['http', 'surfaces', 'web-app'].includes(toLayer)) {
@@ -93,7 +93,7 @@ describe('layering of src/', () => {
       { from: 'src/domain/lock/lock-service.ts', to: 'src/domain/accounts/users-repo.ts' },
       { from: 'src/domain/vault/vault-service.ts', to: 'src/http/authenticate.ts' },
       { from: 'src/crypto/keys.ts', to: 'src/domain/accounts/identity.ts' },
-      { from: 'src/surfaces/generate/routes.ts', to: 'src/surfaces/shared/one-time.ts' },
+      { from: 'src/surfaces/generate/routes.ts', to: 'src/surfaces/common/one-time.ts' },
     ])
     assert.equal(breaches.length, 4, breaches.join('\n'))
   })

@@ -1,7 +1,7 @@
 import type { AppError } from '../../errors.js'
 import type { Rendered } from '../../http/dialect.js'
 import { renderFastApi } from '../../http/fastapi-dialect.js'
-import { isMissingSecret, SECRET_NOT_FOUND } from '../shared/one-time.js'
+import { isMissingSecret, SECRET_NOT_FOUND } from '../common/one-time.js'
 
 /**
  * The Generate surface's words (docs/surfaces/5-generate.md): unknown, used, expired, malformed key and

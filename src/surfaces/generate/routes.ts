@@ -6,7 +6,7 @@ import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { nullMeansAbsent } from '../../http/null-means-absent.js'
-import { noCache } from '../shared/one-time.js'
+import { noCache } from '../common/one-time.js'
 import { renderGenerate } from './dialect.js'
 import {
   DetailResponse,

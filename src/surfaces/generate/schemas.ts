@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 
 import { LINK_KEY_PATTERNS } from '../../domain/one-time/link-keys.js'
-import { PassphraseSchema, SecretValueSchema, TtlSecondsSchema } from '../shared/one-time.js'
+import { PassphraseSchema, SecretValueSchema, TtlSecondsSchema } from '../common/one-time.js'
 
 /** Schemas of the Generate surface (docs/surfaces/5-generate.md); values are bounded as on surface 4. */
 
@@ -20,4 +20,4 @@ export const RevealQuery = Type.Object({ passphrase: PassphraseSchema })
 export const RevealBody = Type.Object({ passphrase: PassphraseSchema })
 
 export { DetailResponse, ValidationResponse } from '../../http/fastapi-schemas.js'
-export { SecretKeyResponse, SecretResponse } from '../shared/one-time.js'
+export { SecretKeyResponse, SecretResponse } from '../common/one-time.js'

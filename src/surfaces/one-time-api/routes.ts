@@ -8,7 +8,7 @@ import type { Services } from '../../services.js'
 import { renderOneTimeApi } from './dialect.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { nullMeansAbsent } from '../../http/null-means-absent.js'
-import { noCache } from '../shared/one-time.js'
+import { noCache } from '../common/one-time.js'
 import {
   CreateSecretBody,
   DeleteSecretQuery,

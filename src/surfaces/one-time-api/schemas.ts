@@ -6,7 +6,7 @@ import {
   PassphraseSchema,
   SecretValueSchema,
   TtlSecondsSchema,
-} from '../shared/one-time.js'
+} from '../common/one-time.js'
 
 /**
  * Schemas of the One-time surface (docs/surfaces/4-one-time.md). Response schemas are allow-lists; every
@@ -56,4 +56,4 @@ export const EventPageResponse = Type.Object({
 })
 
 export { DetailResponse, ValidationResponse } from '../../http/fastapi-schemas.js'
-export { SecretKeyResponse, SecretResponse } from '../shared/one-time.js'
+export { SecretKeyResponse, SecretResponse } from '../common/one-time.js'

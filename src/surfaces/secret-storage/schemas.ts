@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 
-import { UsernameSchema } from '../shared/accounts.js'
+import { UsernameSchema } from '../common/accounts.js'
 
 /**
  * Request and response schemas of the Secret Storage surface (docs/surfaces/1-secret-storage.md). Response schemas

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import type { TProperties } from 'typebox'
 
-import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, UsernameSchema } from '../shared/accounts.js'
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, UsernameSchema } from '../common/accounts.js'
 
 /**
  * Request and response schemas of the Secrets v1 surface (docs/surfaces/2-secrets-v1.md). Every input is
@@ -64,7 +64,7 @@ export const RegisterBody = Body({
   username: Type.Optional(UsernameSchema),
 })
 
-export { LoginBody } from '../shared/accounts.js'
+export { LoginBody } from '../common/accounts.js'
 
 export const UserLookupQuery = Type.Object({
   email: Type.String({ minLength: 1, maxLength: MAX_LENGTH.email }),
