@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Runs the test files with node:test through tsx. Node 20's `--test` does not expand globs, so
-// the files are listed here. `npm test` runs test/**/*.test.ts; `npm run test:hostile` runs the
-// slow hostile-conditions suite, test/hostile/*.hostile.ts; `npm run test:browser` the web app in
-// headless Chromium, test/browser/*.browser.ts. Arguments filter by path substring:
-// `npm test -- crypto audit`.
+// the files are listed here. Four tiers, by file suffix:
+//   npm test                  test/**/*.test.ts     in one process each, the app through inject
+//   npm run test:e2e          test/**/*.e2e.ts      spawn the built CLI and servers (dist/)
+//   npm run test:hostile      test/**/*.hostile.ts  crash, several nodes, fuzz and flood
+//   npm run test:browser      test/**/*.browser.ts  the web app in headless Chromium
+// Arguments filter by path substring: `npm test -- crypto audit`.
 import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, utimesSync } from 'node:fs'
 import path from 'node:path'
+
+import { transpileTests } from './transpile-tests.mjs'
 
 const walk = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -14,10 +18,12 @@ const walk = (dir) =>
   )
 
 const args = process.argv.slice(2)
-const hostile = args.includes('--hostile')
-const browser = args.includes('--browser')
-const filters = args.filter((arg) => arg !== '--hostile' && arg !== '--browser')
-const suffix = hostile ? '.hostile.ts' : browser ? '.browser.ts' : '.test.ts'
+const TIERS = { '--e2e': '.e2e.ts', '--hostile': '.hostile.ts', '--browser': '.browser.ts' }
+const tier = args.find((arg) => arg in TIERS)
+const filters = args.filter((arg) => !(arg in TIERS))
+const suffix = tier === undefined ? '.test.ts' : TIERS[tier]
+const hostile = tier === '--hostile'
+const browser = tier === '--browser'
 const files = walk('test')
   .filter((file) => file.endsWith(suffix))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
@@ -46,15 +52,17 @@ if (files.some((file) => readFileSync(file, 'utf8').includes('helpers/process.js
 // and not each other.
 // Browser tests run one Chromium at a time for the same reason.
 const concurrency = hostile || browser ? '1' : (process.env.TEST_CONCURRENCY ?? '2')
+// `npm test` runs plain JavaScript transpiled from src/ and test/ (transpile-tests.mjs says why);
+// the other tiers spend their time in the processes they start and run through tsx.
+const runnable = tier === undefined ? await transpileTests() : undefined
 const result = spawnSync(
   process.execPath,
   [
-    '--import',
-    'tsx',
+    ...(runnable === undefined ? ['--import', 'tsx'] : ['--enable-source-maps']),
     '--test',
     `--test-concurrency=${concurrency}`,
     '--test-timeout=600000',
-    ...files,
+    ...(runnable === undefined ? files : files.map(runnable)),
   ],
   { stdio: 'inherit' },
 )

@@ -15,7 +15,6 @@ import { createTestEnvironment, runBehindTheBack, TEST_APP_SECRET } from '../hel
 import type { TestEnvironment } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { bearer, json, signUp } from '../helpers/http.js'
-import { runCli } from '../helpers/process.js'
 
 /** The environment's config with other variables, as a node started with them would have it. */
 const configWith = (environment: TestEnvironment, env: Record<string, string>) =>
@@ -98,18 +97,6 @@ for (const dialect of DIALECTS) {
       const app = await buildApp(environment.config)
       environment.defer(() => app.close())
       assert.equal((await readSecret(app, user)).status, 200)
-    })
-
-    it('serve and key-using commands exit 3 with the reason on keys that do not match', async (t) => {
-      const environment = await createTestEnvironment(t, { dialect })
-      await storeASecret(environment)
-      const env = { ...environment.env, APP_SECRET: 'a different secret entirely', PORT: '0' }
-      for (const args of [['serve'], ['admin', 'grant', '--id', '1']]) {
-        const result = runCli(args, env)
-        assert.equal(result.code, 3, result.stderr)
-        assert.match(result.stderr, /do not match the store/)
-        assert.match(result.stderr, /APP_SECRET_PREVIOUS/)
-      }
     })
 
     it('/readyz says keys-mismatch once the store is bound to a root this node lacks', async (t) => {
