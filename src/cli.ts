@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 
 import { COMMANDS, commandsHelp, usageError, usageLine } from './cli/command-table.js'
 import type { Command } from './cli/command-table.js'
+import { configHelpText } from './config-docs.js'
 import { ConfigError, loadConfig } from './config.js'
 import type { LoadedConfig } from './config.js'
 import { readEnvironment } from './env-file.js'
@@ -14,10 +15,11 @@ Usage:
 ${commandsHelp()}
   strongroom <command> --help           how one command is called
   strongroom help                       this text
+  strongroom help config                every configuration variable, its default and meaning
 
 Configuration comes from the environment and from .env in the working directory
-(DATABASE_URL, DATA_DIR, APP_SECRET, …; see README.md). The CLI works on the same store
-as a running server and may run while it serves.
+(DATABASE_URL, DATA_DIR, APP_SECRET, …; see \`strongroom help config\`). The CLI works on
+the same store as a running server and may run while it serves.
 
 Exit codes: 0 success, 1 failure (e.g. a broken audit log), 2 usage or configuration error,
 3 keys that do not match the store (another APP_SECRET, a lost key file).`
@@ -35,6 +37,8 @@ function findCommand(argv: readonly string[]): { command: Command; rest: string[
 async function main(argv: readonly string[]): Promise<number> {
   const [first] = argv
   if (first === '--version' || first === '-v') return print({ code: 0, out: VERSION })
+  if (first === 'help' && argv[1] === 'config' && argv.length === 2)
+    return print({ code: 0, out: configHelpText() })
   if (first === undefined || first === 'help' || first === '--help' || first === '-h')
     return print({ code: 0, out: help() })
 

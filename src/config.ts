@@ -1,53 +1,18 @@
 import { isIP } from 'node:net'
 import path from 'node:path'
 
+import { variableSpec } from './config-variables.js'
+import type { ConfigVariable } from './config-variables.js'
+
 /**
  * Environment → one validated, frozen Config (docs/architecture.md rule 9). `loadConfig` is pure: it
  * never reads `process.env` itself, never logs, and reports every invalid value at once so an
- * operator fixes them in one go instead of one restart per typo.
+ * operator fixes them in one go instead of one restart per typo. Which variables exist, their
+ * defaults and bounds are declared in config-variables.ts; this file reads them.
  */
 
-/**
- * Every environment variable the configuration reads. The parser reads through this list only
- * (`read` takes a `ConfigVariable`), and a test compares it with the README's table, so the
- * documentation cannot fall behind the code.
- */
-export const CONFIG_VARIABLES = [
-  'PORT',
-  'HOST',
-  'DATA_DIR',
-  'DATABASE_URL',
-  'APP_SECRET',
-  'APP_SECRET_PREVIOUS',
-  'KEY_FILE_PREVIOUS',
-  'TOKEN_TTL_SECONDS',
-  'LOGIN_MAX_FAILURES_PER_ACCOUNT',
-  'LOGIN_MAX_FAILURES_PER_IP',
-  'LOGIN_FAILURE_WINDOW_SECONDS',
-  'BODY_LIMIT_BYTES',
-  'CORS_ORIGINS',
-  'TRUST_PROXY',
-  'IPV6_CLIENT_PREFIX',
-  'LOG_LEVEL',
-  'REDIS_URL',
-  'LOCK_PREFIX',
-  'LOCK_RATE_LIMITS',
-  'LOCK_DEBUG_VIEWS',
-  'EVENTS_PUBLIC',
-  'ONE_TIME_MAX_TTL_SECONDS',
-  'ONE_TIME_MAX_ATTEMPTS',
-  'ONE_TIME_CREATE_RATE_LIMITS',
-  'ONE_TIME_MAX_LIVE_BYTES',
-  'ONE_TIME_MAX_LIVE_BYTES_PER_CLIENT',
-  'ANONYMOUS_HASH_RATE_LIMITS',
-  'SHUTDOWN_GRACE_SECONDS',
-  'VAULT_VERSIONS_KEPT',
-  'SMTP_URL',
-  'MAIL_FROM',
-  'GROUP_ADDITION_LIMITS',
-  'GROUP_MAX_MEMBERS',
-] as const
-export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]
+export { CONFIG_VARIABLES } from './config-variables.js'
+export type { ConfigVariable } from './config-variables.js'
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 const LOG_LEVELS: readonly LogLevel[] = [
@@ -157,14 +122,6 @@ export interface LoadedConfig {
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const MIB = 1024 * 1024
-/**
- * The live-byte counters are 32-bit integers in the store; the store-wide cap is kept in eight
- * shares (src/domain/one-time/quota.ts), each of which must fit one.
- */
-const MAX_LIVE_BYTES = 8 * 1024 * MIB
-const MAX_LIVE_BYTES_PER_CLIENT = 1024 * MIB
-
 /** Values shorter than this are accepted (graders use `supers3cret`) but logged as weak. */
 const APP_SECRET_RECOMMENDED_LENGTH = 32
 
@@ -176,7 +133,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     return value === undefined || value.trim() === '' ? undefined : value.trim()
   }
 
-  const integer = (name: ConfigVariable, fallback: number, min: number, max: number): number => {
+  /** The table's default, as written there. */
+  const fallbackText = (name: ConfigVariable): string => variableSpec(name).default ?? ''
+
+  const integer = (name: ConfigVariable): number => {
+    const { min = 0, max = Number.MAX_SAFE_INTEGER } = variableSpec(name)
+    const fallback = Number(fallbackText(name))
     const raw = read(name)
     if (raw === undefined) return fallback
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -192,11 +154,11 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
       .map((item) => item.trim())
       .filter((item) => item !== '')
 
-  const host = read('HOST') ?? '0.0.0.0'
-  const port = integer('PORT', 49_999, 0, 65_535)
-  const dataDir = path.resolve(cwd, read('DATA_DIR') ?? './data')
+  const host = read('HOST') ?? fallbackText('HOST')
+  const port = integer('PORT')
+  const dataDir = path.resolve(cwd, read('DATA_DIR') ?? fallbackText('DATA_DIR'))
 
-  const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase()
+  const logLevel = (read('LOG_LEVEL') ?? fallbackText('LOG_LEVEL')).toLowerCase()
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`)
   }
@@ -227,7 +189,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     )
   }
 
-  const boolean = (name: ConfigVariable, fallback: boolean): boolean => {
+  const boolean = (name: ConfigVariable): boolean => {
+    const fallback = fallbackText(name) === 'true'
     const raw = read(name)
     if (raw === undefined) return fallback
     if (raw === 'true') return true
@@ -241,34 +204,20 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     problems.push('REDIS_URL must be a redis:// or rediss:// URL')
   }
 
-  const lockPrefix = read('LOCK_PREFIX') ?? '/lock'
+  const lockPrefix = read('LOCK_PREFIX') ?? fallbackText('LOCK_PREFIX')
   if (!/^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/.test(lockPrefix)) {
     problems.push(
       `LOCK_PREFIX must start with / and name a path without a trailing slash, such as /lock (got "${lockPrefix}")`,
     )
   }
-  const lockRateLimits = parseRateLimits(
-    'LOCK_RATE_LIMITS',
-    read('LOCK_RATE_LIMITS') ?? '1/second;5/minute;10/hour',
-    problems,
-  )
+  const rateLimits = (name: ConfigVariable): RateLimit[] =>
+    parseRateLimits(name, read(name) ?? fallbackText(name), problems)
+  const lockRateLimits = rateLimits('LOCK_RATE_LIMITS')
 
-  const oneTimeCreateRateLimits = parseRateLimits(
-    'ONE_TIME_CREATE_RATE_LIMITS',
-    read('ONE_TIME_CREATE_RATE_LIMITS') ?? '30/minute;300/hour',
-    problems,
-  )
-  const anonymousHashRateLimits = parseRateLimits(
-    'ANONYMOUS_HASH_RATE_LIMITS',
-    read('ANONYMOUS_HASH_RATE_LIMITS') ?? '20/minute;200/hour',
-    problems,
-  )
+  const oneTimeCreateRateLimits = rateLimits('ONE_TIME_CREATE_RATE_LIMITS')
+  const anonymousHashRateLimits = rateLimits('ANONYMOUS_HASH_RATE_LIMITS')
   const mail = parseMail(read('SMTP_URL'), read('MAIL_FROM'), problems)
-  const groupAdditionLimits = parseRateLimits(
-    'GROUP_ADDITION_LIMITS',
-    read('GROUP_ADDITION_LIMITS') ?? '30/minute;300/day',
-    problems,
-  )
+  const groupAdditionLimits = rateLimits('GROUP_ADDITION_LIMITS')
 
   const corsOrigins = list('CORS_ORIGINS')
   for (const origin of corsOrigins) {
@@ -296,42 +245,32 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): LoadedConfig 
     logLevel: logLevel as LogLevel,
     corsOrigins,
     trustProxy,
-    ipv6ClientPrefix: integer('IPV6_CLIENT_PREFIX', 64, 1, 128),
-    tokenTtlSeconds: integer('TOKEN_TTL_SECONDS', 3600, 30, 30 * 24 * 3600),
+    ipv6ClientPrefix: integer('IPV6_CLIENT_PREFIX'),
+    tokenTtlSeconds: integer('TOKEN_TTL_SECONDS'),
     loginThrottle: {
-      maxFailuresPerAccount: integer('LOGIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 1_000_000),
-      maxFailuresPerIp: integer('LOGIN_MAX_FAILURES_PER_IP', 100, 1, 1_000_000),
-      windowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 7 * 24 * 3600),
+      maxFailuresPerAccount: integer('LOGIN_MAX_FAILURES_PER_ACCOUNT'),
+      maxFailuresPerIp: integer('LOGIN_MAX_FAILURES_PER_IP'),
+      windowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS'),
     },
-    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES'),
     redisUrl,
     lockPrefix,
     lockRateLimits,
-    lockDebugViews: boolean('LOCK_DEBUG_VIEWS', false),
-    eventsPublic: boolean('EVENTS_PUBLIC', false),
-    oneTimeMaxTtlSeconds: integer(
-      'ONE_TIME_MAX_TTL_SECONDS',
-      30 * 24 * 3600,
-      1,
-      10 * 365 * 24 * 3600,
-    ),
-    oneTimeMaxAttempts: integer('ONE_TIME_MAX_ATTEMPTS', 5, 1, 1000),
+    lockDebugViews: boolean('LOCK_DEBUG_VIEWS'),
+    eventsPublic: boolean('EVENTS_PUBLIC'),
+    oneTimeMaxTtlSeconds: integer('ONE_TIME_MAX_TTL_SECONDS'),
+    oneTimeMaxAttempts: integer('ONE_TIME_MAX_ATTEMPTS'),
     oneTimeCreateRateLimits,
     oneTimeQuota: {
-      maxLiveBytes: integer('ONE_TIME_MAX_LIVE_BYTES', 512 * MIB, 1, MAX_LIVE_BYTES),
-      maxLiveBytesPerClient: integer(
-        'ONE_TIME_MAX_LIVE_BYTES_PER_CLIENT',
-        4 * MIB,
-        1,
-        MAX_LIVE_BYTES_PER_CLIENT,
-      ),
+      maxLiveBytes: integer('ONE_TIME_MAX_LIVE_BYTES'),
+      maxLiveBytesPerClient: integer('ONE_TIME_MAX_LIVE_BYTES_PER_CLIENT'),
     },
     anonymousHashRateLimits,
-    shutdownGraceSeconds: integer('SHUTDOWN_GRACE_SECONDS', 10, 1, 3600),
-    vaultVersionsKept: integer('VAULT_VERSIONS_KEPT', 10, 0, 1000),
+    shutdownGraceSeconds: integer('SHUTDOWN_GRACE_SECONDS'),
+    vaultVersionsKept: integer('VAULT_VERSIONS_KEPT'),
     mail,
     groupAdditionLimits,
-    groupMaxMembers: integer('GROUP_MAX_MEMBERS', 1000, 2, 100_000),
+    groupMaxMembers: integer('GROUP_MAX_MEMBERS'),
   }
 
   if (problems.length > 0) throw new ConfigError(problems)

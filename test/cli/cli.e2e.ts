@@ -218,6 +218,11 @@ describe('strongroom CLI (configuration and usage)', () => {
     const help = runCli(['help'], environment.env)
     assert.equal(help.code, 0)
     assert.match(help.stdout, /strongroom admin grant <account>/)
+    assert.match(help.stdout, /strongroom help config/)
+    const config = runCli(['help', 'config'], environment.env)
+    assert.equal(config.code, 0)
+    assert.match(config.stdout, /^ {2}SHUTDOWN_GRACE_SECONDS {2}\(default: 10\)$/m)
+    assert.match(config.stdout, /Whole number from 1 to 3600\./)
 
     const promote = runCli(['admin', 'promote', 'x'], environment.env)
     assert.equal(promote.code, 2)
