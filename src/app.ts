@@ -23,7 +23,7 @@ import { registerOpenApi } from './http/openapi.js'
 import { answerClientError } from './http/client-error.js'
 import { registerTextInputGuard } from './http/text-input-guard.js'
 import { registerSecurityHeaders, setSecurityHeaders } from './http/security-headers.js'
-import { registerValidators } from './http/validation.js'
+import { registerSerializers, registerValidators } from './http/validation.js'
 import { startMaintenance } from './maintenance.js'
 import { createServices } from './services.js'
 import type { ServiceOverrides } from './services.js'
@@ -102,6 +102,7 @@ export async function buildApp(
 
   app.decorateRequest('principal', null)
   registerValidators(app)
+  registerSerializers(app)
   registerJsonBodyParser(app, config.bodyLimitBytes)
   registerSecurityHeaders(app)
   registerTextInputGuard(app)

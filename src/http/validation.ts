@@ -2,6 +2,7 @@ import { Ajv } from 'ajv'
 import type { Options } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FastifyInstance } from 'fastify'
+import fastJsonStringify from 'fast-json-stringify'
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
@@ -40,4 +41,22 @@ export function registerValidators(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? body : text).compile(schema),
   )
+}
+
+/**
+ * Response serializers, compiled by fast-json-stringify as Fastify would, once per schema object
+ * for the same reason: the route schemas are module constants and no shared schemas are added
+ * (`addSchema`), so a serializer depends on its schema alone.
+ */
+const serializers = new WeakMap<object, (data: unknown) => string>()
+
+export function registerSerializers(app: FastifyInstance): void {
+  app.setSerializerCompiler(({ schema }) => {
+    let serializer = serializers.get(schema)
+    if (serializer === undefined) {
+      serializer = fastJsonStringify(schema as Parameters<typeof fastJsonStringify>[0])
+      serializers.set(schema, serializer)
+    }
+    return serializer
+  })
 }
