@@ -115,7 +115,9 @@ for (const dialect of DIALECTS) {
             `update audit_events set client_ip = '198.51.100.66', leaf_hash = '${leaf}' where seq = 5`,
           ]
         },
-        /BROKEN at event 8: events \d+–8 do not reproduce the root signed for 8 event\(s\)/,
+        // The first signed checkpoint at or after event 5 catches it: the one for 8 events, or an
+        // earlier one when the sequencer happened to seal the history in smaller batches.
+        /BROKEN at event ([5-8]): events \d+–\1 do not reproduce the root signed for \1 event\(s\)/,
       ],
       [
         'a deleted event',
@@ -136,7 +138,7 @@ for (const dialect of DIALECTS) {
             forgedEvent(4),
           ]
         },
-        /BROKEN at event 8: events \d+–8 do not reproduce the root signed for 8 event\(s\)/,
+        /BROKEN at event ([4-8]): events \d+–\1 do not reproduce the root signed for \1 event\(s\)/,
       ],
       [
         'an event appended at the end',

@@ -70,7 +70,9 @@ export function runCli(
     input,
     env: childEnv(env),
     encoding: 'utf8',
-    timeout: 60_000,
+    // Generous: on a machine busy with other suites a CLI run has taken minutes; the test's own
+    // timeout still bounds it, and a kill here would only read as a baffling null exit code.
+    timeout: 300_000,
   })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
