@@ -2,15 +2,16 @@ import type { FastifyError } from 'fastify'
 
 import { AppError } from '../errors.js'
 import type { ValidationIssue } from '../errors.js'
+import { locateInputs } from './input-locations.js'
 
 /**
  * Turns whatever was thrown while serving a request into an AppError, or undefined when it is an
  * unexpected failure (a bug, a lost database) that must become a generic 500. Framework errors
- * (body too large, bad JSON, schema validation) become the same codes services use, so each
- * surface renders them in its own dialect.
+ * (body too large, bad JSON, schema validation) become the same codes services use, and inputs a
+ * service names in domain words are located, so each surface renders them in its own dialect.
  */
 export function normalizeError(error: unknown): AppError | undefined {
-  if (error instanceof AppError) return error
+  if (error instanceof AppError) return locateInputs(error)
   if (typeof error !== 'object' || error === null) return undefined
   const fastifyError = error as Partial<FastifyError> & { validationContext?: string }
 

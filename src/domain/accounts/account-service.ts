@@ -8,7 +8,7 @@ import type { TokenService } from '../../crypto/tokens.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import type { Database, Role } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
-import { AppError, conflict, notFound, unauthorized } from '../../errors.js'
+import { AppError, conflict, invalidInput, notFound, unauthorized } from '../../errors.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { findClaimedKeys, insertClaims } from './claims-repo.js'
 import { emailKey, identifierClaims, usernameKey } from './identity.js'
@@ -72,16 +72,7 @@ const invalidCredentials = (): AppError =>
 
 /** A username the identifier profile refuses (username-profile.ts): a validation failure. */
 const invalidUsername = (): AppError =>
-  new AppError('VALIDATION_FAILED', 'Invalid username', {
-    issues: [
-      {
-        location: 'body',
-        path: ['username'],
-        kind: 'format',
-        message: 'Username contains characters that are not allowed',
-      },
-    ],
-  })
+  invalidInput('username', 'format', 'Username contains characters that are not allowed')
 
 export function createAccountService(deps: {
   db: Kysely<Database>

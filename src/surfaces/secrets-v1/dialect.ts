@@ -117,7 +117,7 @@ function conflictMessage(field: string | undefined): string {
       return 'That email is already taken'
     case 'username':
       return 'That username is already taken'
-    case 'group_name':
+    case 'groupName':
       return 'A group with that name already exists'
     case 'member':
       return 'That user is already a member of the group'
