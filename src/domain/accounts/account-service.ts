@@ -23,6 +23,7 @@ import {
   findUserById,
   findUserByUsernameKey,
   insertUser,
+  updateUserContact,
   updateUserPassword,
   updateUserRole,
 } from './users-repo.js'
@@ -164,14 +165,10 @@ export function createAccountService(deps: {
           )
           // Sealed after the insert: the AAD binds each value to this user's id.
           if (input.phone !== undefined || input.address !== undefined) {
-            await trx
-              .updateTable('users')
-              .set({
-                phone_sealed: sealOptional(envelope, input.phone, `user-phone:${id}`),
-                address_sealed: sealOptional(envelope, input.address, `user-address:${id}`),
-              })
-              .where('id', '=', id)
-              .execute()
+            await updateUserContact(trx, id, {
+              phone_sealed: sealOptional(envelope, input.phone, `user-phone:${id}`),
+              address_sealed: sealOptional(envelope, input.address, `user-address:${id}`),
+            })
           }
           await audit.append(trx, {
             type: 'user.register',
