@@ -24,12 +24,33 @@ export type ErrorCode =
 export type AuthFailure =
   'missing' | 'bad-scheme' | 'malformed' | 'invalid' | 'expired' | 'revoked' | 'user-gone'
 
-/** One failed input rule, located the way FastAPI and Ajv locate them. */
+/** Which rule an input broke; every surface words these in its own sentences. */
+export type IssueKind =
+  'missing' | 'type' | 'format' | 'too_short' | 'too_long' | 'range' | 'enum' | 'other'
+
+/**
+ * One failed input rule, located the way FastAPI and Ajv locate them. Only the HTTP layer makes
+ * these: it knows where an input came from and what the wire calls it.
+ */
 export interface ValidationIssue {
   location: 'body' | 'query' | 'params' | 'headers'
   /** Path inside the location, e.g. `['email']`; empty when the whole part is wrong. */
   path: string[]
-  kind: 'missing' | 'type' | 'format' | 'too_short' | 'too_long' | 'range' | 'enum' | 'other'
+  kind: IssueKind
+  message: string
+}
+
+/**
+ * The inputs a service's own rules can refuse, in the domain's words. A service never knows
+ * whether an input came in a body, a query or a path, nor how a surface spells it; the HTTP
+ * layer places each one (src/http/input-locations.ts) before a surface renders it.
+ */
+export type DomainInput = 'username' | 'userId' | 'cursor' | 'first'
+
+/** One input a service refused, named in domain words. */
+export interface InputIssue {
+  input: DomainInput
+  kind: IssueKind
   message: string
 }
 
@@ -38,7 +59,10 @@ export interface AppErrorDetails {
   field?: string
   authFailure?: AuthFailure
   retryAfterSeconds?: number
+  /** Input rules a request broke, located; made by the HTTP layer (schemas, guards). */
   issues?: ValidationIssue[]
+  /** Input rules a service found broken, in domain words; located before any surface sees them. */
+  inputs?: InputIssue[]
   /** Methods a path does answer, for METHOD_NOT_ALLOWED. */
   allow?: string[]
   /** What a NOT_FOUND, FORBIDDEN or CONFLICT was about, so a surface can pick its sentence. */
@@ -70,6 +94,10 @@ export const forbidden = (subject?: string): AppError =>
 
 export const conflict = (field: string): AppError =>
   new AppError('CONFLICT', 'Already in use', { field })
+
+/** A service's refusal of one input it was given, for VALIDATION_FAILED. */
+export const invalidInput = (input: DomainInput, kind: IssueKind, message: string): AppError =>
+  new AppError('VALIDATION_FAILED', message, { inputs: [{ input, kind, message }] })
 
 export const rateLimited = (retryAfterSeconds: number): AppError =>
   new AppError('RATE_LIMITED', 'Too many attempts', { retryAfterSeconds })

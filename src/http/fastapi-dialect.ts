@@ -1,5 +1,17 @@
 import type { AppError, ValidationIssue } from '../errors.js'
 import type { Rendered } from './dialect.js'
+import { plainAnswer } from './plain-answer.js'
+
+/** The FastAPI dialect's fixed sentences, each at its code's usual status. */
+const PLAIN = {
+  FORBIDDEN: 'Forbidden',
+  METHOD_NOT_ALLOWED: 'Method Not Allowed',
+  CONFLICT: 'Conflict',
+  PAYLOAD_TOO_LARGE: 'Request body too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  RATE_LIMITED: 'Too many attempts',
+  INTERNAL: 'Internal Server Error',
+} as const
 
 /**
  * The FastAPI dialect shared by the root, the Secret Storage surface and the Generate surface:
@@ -33,24 +45,12 @@ export function renderFastApi(error: AppError): Rendered {
         body: { detail: 'Not authorized' },
         headers: { 'WWW-Authenticate': 'Bearer' },
       }
-    case 'FORBIDDEN':
-      return { status: 403, body: { detail: 'Forbidden' } }
     case 'NOT_FOUND':
       return {
         status: 404,
         body: { detail: error.details.subject === 'route' ? 'Not Found' : 'Not found' },
       }
-    case 'METHOD_NOT_ALLOWED':
-      return { status: 405, body: { detail: 'Method Not Allowed' } }
-    case 'CONFLICT':
-      return { status: 409, body: { detail: 'Conflict' } }
-    case 'PAYLOAD_TOO_LARGE':
-      return { status: 413, body: { detail: 'Request body too large' } }
-    case 'UNSUPPORTED_MEDIA_TYPE':
-      return { status: 415, body: { detail: 'Unsupported media type' } }
-    case 'RATE_LIMITED':
-      return { status: 429, body: { detail: 'Too many attempts' } }
-    case 'INTERNAL':
-      return { status: 500, body: { detail: 'Internal Server Error' } }
+    default:
+      return plainAnswer('detail', PLAIN, error.code)
   }
 }

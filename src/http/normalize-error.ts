@@ -2,15 +2,16 @@ import type { FastifyError } from 'fastify'
 
 import { AppError } from '../errors.js'
 import type { ValidationIssue } from '../errors.js'
+import { locateInputs } from './input-locations.js'
 
 /**
  * Turns whatever was thrown while serving a request into an AppError, or undefined when it is an
  * unexpected failure (a bug, a lost database) that must become a generic 500. Framework errors
- * (body too large, bad JSON, schema validation) become the same codes services use, so each
- * surface renders them in its own dialect.
+ * (body too large, bad JSON, schema validation) become the same codes services use, and inputs a
+ * service names in domain words are located, so each surface renders them in its own dialect.
  */
 export function normalizeError(error: unknown): AppError | undefined {
-  if (error instanceof AppError) return error
+  if (error instanceof AppError) return locateInputs(error)
   if (typeof error !== 'object' || error === null) return undefined
   const fastifyError = error as Partial<FastifyError> & { validationContext?: string }
 
@@ -74,48 +75,36 @@ function toIssue(location: ValidationIssue['location'], raw: unknown): Validatio
     .split('/')
     .slice(1)
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+  // A missing key is reported on its parent; FastAPI names the key itself.
+  if (issue.keyword === 'required') path.push(String(issue.params.missingProperty))
+  return { location, path, ...judge(issue) }
+}
+
+/** Which rule an Ajv issue broke, in FastAPI's sentence for it. */
+function judge(issue: AjvIssue): Pick<ValidationIssue, 'kind' | 'message'> {
+  const limit = String(issue.params.limit)
   switch (issue.keyword) {
     case 'required':
-      return {
-        location,
-        path: [...path, String(issue.params.missingProperty)],
-        kind: 'missing',
-        message: 'Field required',
-      }
+      return { kind: 'missing', message: 'Field required' }
     case 'type':
-      return {
-        location,
-        path,
-        kind: 'type',
-        message: `Input should be a valid ${describeType(issue.params.type)}`,
-      }
+      return { kind: 'type', message: `Input should be a valid ${describeType(issue.params.type)}` }
     case 'format':
     case 'pattern':
-      return { location, path, kind: 'format', message: 'Input is not in the expected format' }
+      return { kind: 'format', message: 'Input is not in the expected format' }
     case 'minLength':
-      return {
-        location,
-        path,
-        kind: 'too_short',
-        message: `String should have at least ${String(issue.params.limit)} characters`,
-      }
+      return { kind: 'too_short', message: `String should have at least ${limit} characters` }
     case 'maxLength':
-      return {
-        location,
-        path,
-        kind: 'too_long',
-        message: `String should have at most ${String(issue.params.limit)} characters`,
-      }
+      return { kind: 'too_long', message: `String should have at most ${limit} characters` }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { location, path, kind: 'range', message: 'Input is out of range' }
+      return { kind: 'range', message: 'Input is out of range' }
     case 'enum':
     case 'const':
-      return { location, path, kind: 'enum', message: 'Input is not one of the allowed values' }
+      return { kind: 'enum', message: 'Input is not one of the allowed values' }
     default:
-      return { location, path, kind: 'other', message: 'Input is invalid' }
+      return { kind: 'other', message: 'Input is invalid' }
   }
 }
 

@@ -10,7 +10,12 @@ import type { CounterStore } from './counter-store.js'
  * is atomic however many nodes count at once. Time comes from the caller's clock, like the other
  * stores, and the key expires shortly after its window so Redis forgets closed windows by itself.
  */
-const INCREMENT = `
+
+/**
+ * The start both counting scripts share: read the window, and when it has ended open a new one
+ * holding this first count, answering `opened` at once. Leaves `ends`, `now` and `window` set.
+ */
+const openWindow = (opened: string): string => `
 local ends = tonumber(redis.call('HGET', KEYS[1], 'e') or '0')
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
@@ -18,25 +23,18 @@ if ends <= now then
   ends = now + window
   redis.call('HSET', KEYS[1], 'c', 1, 'e', ends)
   redis.call('PEXPIRE', KEYS[1], window + 1000)
-  return {1, ends}
-end
+  return ${opened}
+end`
+
+/** Counts one in the current window; returns {count, window end}. */
+const INCREMENT = `${openWindow('{1, ends}')}
 return {redis.call('HINCRBY', KEYS[1], 'c', 1), ends}
 `
 
 /** Like INCREMENT, but counts only below ARGV[3]; returns {reserved (1|0), count, window end}. */
-const RESERVE = `
-local ends = tonumber(redis.call('HGET', KEYS[1], 'e') or '0')
-local now = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local max = tonumber(ARGV[3])
-if ends <= now then
-  ends = now + window
-  redis.call('HSET', KEYS[1], 'c', 1, 'e', ends)
-  redis.call('PEXPIRE', KEYS[1], window + 1000)
-  return {1, 1, ends}
-end
+const RESERVE = `${openWindow('{1, 1, ends}')}
 local count = tonumber(redis.call('HGET', KEYS[1], 'c'))
-if count >= max then
+if count >= tonumber(ARGV[3]) then
   return {0, count, ends}
 end
 return {1, redis.call('HINCRBY', KEYS[1], 'c', 1), ends}

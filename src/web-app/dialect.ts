@@ -1,19 +1,9 @@
 import type { AppError, ErrorCode } from '../errors.js'
 import type { Rendered } from '../http/dialect.js'
+import { USUAL_STATUS } from '../http/plain-answer.js'
 
-const STATUS: Readonly<Record<ErrorCode, number>> = {
-  BAD_REQUEST: 400,
-  VALIDATION_FAILED: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-}
+/** Each code's usual status, but invalid input is a plain 400 for the web app's pages. */
+const STATUS: Readonly<Record<ErrorCode, number>> = { ...USUAL_STATUS, VALIDATION_FAILED: 400 }
 
 /**
  * How the web app's own API (`/app/api/*`) words an error: `{"error": "<code>"}`, a stable

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test'
  * surfaces → http → services → domain → db/crypto/limits. A surface never imports another surface
  * (what two share lives in surfaces/common/ or http/); a domain never imports HTTP or another
  * domain's repository (it asks that domain's service); db and crypto import no layer above them.
+ * And the domain speaks domain words: its errors name inputs, never where a request carried them.
  */
 
 const SRC = 'src'
@@ -100,5 +101,37 @@ describe('layering of src/', () => {
 
   it('holds for every import', () => {
     assert.deepEqual(violations(importGraph()), [])
+  })
+})
+
+/**
+ * Domain files that place an input in a request (`location: 'body'`): a service names the input
+ * (`invalidInput('username', …)`) and src/http/input-locations.ts says where it arrives.
+ */
+function requestLocations(files: readonly { file: string; text: string }[]): string[] {
+  return files
+    .filter(({ file }) => place(file)[0] === 'domain')
+    .flatMap(({ file, text }) =>
+      text
+        .split('\n')
+        .flatMap((line, index) => (/\blocation\s*:/.test(line) ? [`${file}:${index + 1}`] : [])),
+    )
+}
+
+describe('the domain speaks domain words', () => {
+  it('names a request location when a domain file writes one', () => {
+    const found = requestLocations([
+      { file: 'src/domain/vault/vault-errors.ts', text: "x\n  issues: [{ location: 'body' }]" },
+      { file: 'src/http/normalize-error.ts', text: "{ location: 'query' }" },
+    ])
+    assert.deepEqual(found, ['src/domain/vault/vault-errors.ts:2'])
+  })
+
+  it('never places an input in a request', () => {
+    const files = walk(path.join(SRC, 'domain'))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => ({ file, text: readFileSync(file, 'utf8') }))
+    assert.ok(files.length > 50, `only ${files.length} domain files found: the scan is broken`)
+    assert.deepEqual(requestLocations(files), [])
   })
 })

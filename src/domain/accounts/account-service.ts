@@ -8,8 +8,10 @@ import type { TokenService } from '../../crypto/tokens.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import type { Database, Role } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
-import { AppError, conflict, notFound, unauthorized } from '../../errors.js'
+import { AppError, conflict, invalidInput, notFound, unauthorized } from '../../errors.js'
 import type { AuditLog } from '../audit/audit-log.js'
+import type { AuditDetails, AuditOutcome } from '../audit/types.js'
+import { invalidCredentials } from './account-errors.js'
 import { findClaimedKeys, insertClaims } from './claims-repo.js'
 import { emailKey, identifierClaims, usernameKey } from './identity.js'
 import type { IdentifierClaim, LoginKind } from './identity.js'
@@ -23,6 +25,7 @@ import {
   findUserById,
   findUserByUsernameKey,
   insertUser,
+  updateUserContact,
   updateUserPassword,
   updateUserRole,
 } from './users-repo.js'
@@ -63,25 +66,9 @@ export interface LoginResult {
 
 export type AccountService = ReturnType<typeof createAccountService>
 
-/** Thrown for every wrong login: one sentence, whether the account exists or not. */
-const invalidCredentials = (): AppError =>
-  new AppError('UNAUTHORIZED', 'Invalid credentials', {
-    subject: 'credentials',
-    authFailure: 'invalid',
-  })
-
 /** A username the identifier profile refuses (username-profile.ts): a validation failure. */
 const invalidUsername = (): AppError =>
-  new AppError('VALIDATION_FAILED', 'Invalid username', {
-    issues: [
-      {
-        location: 'body',
-        path: ['username'],
-        kind: 'format',
-        message: 'Username contains characters that are not allowed',
-      },
-    ],
-  })
+  invalidInput('username', 'format', 'Username contains characters that are not allowed')
 
 export function createAccountService(deps: {
   db: Kysely<Database>
@@ -123,6 +110,29 @@ export function createAccountService(deps: {
     if (user === undefined) throw notFound('user')
     return user
   }
+
+  /**
+   * An operator's change to one account (the CLI's commands): the write and its audit event, with
+   * no actor, in one transaction.
+   */
+  const changeByOperator = (
+    user: UserRow,
+    type: 'user.password' | 'user.role',
+    details: AuditDetails | undefined,
+    context: RequestContext,
+    write: (trx: Kysely<Database>, now: string) => Promise<void>,
+  ): Promise<void> =>
+    transact(async (trx) => {
+      await write(trx, clock.now().toISOString())
+      await audit.append(trx, {
+        type,
+        outcome: 'success',
+        actorId: null,
+        target: { type: 'user', id: user.id },
+        ...(details === undefined ? {} : { details }),
+        context,
+      })
+    })
 
   /** The field whose identifier another account already holds, e-mail first; none when free. */
   const claimedField = async (claims: readonly IdentifierClaim[]) => {
@@ -173,14 +183,10 @@ export function createAccountService(deps: {
           )
           // Sealed after the insert: the AAD binds each value to this user's id.
           if (input.phone !== undefined || input.address !== undefined) {
-            await trx
-              .updateTable('users')
-              .set({
-                phone_sealed: sealOptional(envelope, input.phone, `user-phone:${id}`),
-                address_sealed: sealOptional(envelope, input.address, `user-address:${id}`),
-              })
-              .where('id', '=', id)
-              .execute()
+            await updateUserContact(trx, id, {
+              phone_sealed: sealOptional(envelope, input.phone, `user-phone:${id}`),
+              address_sealed: sealOptional(envelope, input.address, `user-address:${id}`),
+            })
           }
           await audit.append(trx, {
             type: 'user.register',
@@ -216,18 +222,13 @@ export function createAccountService(deps: {
           : `user:${user.id}`,
         context.clientIp,
       )
-      const actorId = user?.id ?? null
+      const recordLogin = (outcome: AuditOutcome, details: AuditDetails): Promise<void> =>
+        audit.record({ type: 'auth.login', outcome, actorId: user?.id ?? null, details, context })
       let attempt
       try {
         attempt = await throttle.reserve(keys)
       } catch (error) {
-        await audit.record({
-          type: 'auth.login',
-          outcome: 'denied',
-          actorId,
-          details: { reason: 'throttled' },
-          context,
-        })
+        await recordLogin('denied', { reason: 'throttled' })
         throw error
       }
 
@@ -237,25 +238,13 @@ export function createAccountService(deps: {
           : await passwords.verify(user.password_hash, input.password)
       if (user === undefined || !valid) {
         // The reservation already counted this failure.
-        await audit.record({
-          type: 'auth.login',
-          outcome: 'failure',
-          actorId,
-          details: { via: input.kind },
-          context,
-        })
+        await recordLogin('failure', { via: input.kind })
         throw invalidCredentials()
       }
 
       await throttle.recordSuccess(attempt)
       const issued = await tokens.issue(user.id, user.token_version)
-      await audit.record({
-        type: 'auth.login',
-        outcome: 'success',
-        actorId,
-        details: { via: input.kind },
-        context,
-      })
+      await recordLogin('success', { via: input.kind })
       return { token: issued.token, expiresAt: issued.expiresAt, user: toUserView(user) }
     },
 
@@ -310,16 +299,9 @@ export function createAccountService(deps: {
     ): Promise<UserView> {
       const user = await findBySelector(selector)
       const passwordHash = await passwords.hash(password)
-      await transact(async (trx) => {
-        await updateUserPassword(trx, user.id, passwordHash, clock.now().toISOString())
-        await audit.append(trx, {
-          type: 'user.password',
-          outcome: 'success',
-          actorId: null,
-          target: { type: 'user', id: user.id },
-          context,
-        })
-      })
+      await changeByOperator(user, 'user.password', undefined, context, (trx, now) =>
+        updateUserPassword(trx, user.id, passwordHash, now),
+      )
       return toUserView(user)
     },
 
@@ -343,17 +325,9 @@ export function createAccountService(deps: {
       context: RequestContext,
     ): Promise<UserView> {
       const user = await findBySelector(selector)
-      await transact(async (trx) => {
-        await updateUserRole(trx, user.id, role, clock.now().toISOString())
-        await audit.append(trx, {
-          type: 'user.role',
-          outcome: 'success',
-          actorId: null,
-          target: { type: 'user', id: user.id },
-          details: { role },
-          context,
-        })
-      })
+      await changeByOperator(user, 'user.role', { role }, context, (trx, now) =>
+        updateUserRole(trx, user.id, role, now),
+      )
       return { ...toUserView(user), role }
     },
   }

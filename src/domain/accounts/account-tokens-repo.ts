@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { ExpressionBuilder, Kysely } from 'kysely'
 
 import type { Database } from '../../db/schema.js'
 import type { AccountTokenScope } from '../../db/tables/accounts.js'
@@ -24,41 +24,42 @@ export async function replaceAccountToken(
     .execute()
 }
 
-/** The user a live token of this scope belongs to, without using it up. */
-export async function findAccountToken(
-  db: Kysely<Database>,
-  tokenHash: string,
-  scope: AccountTokenScope,
-  now: string,
-): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('account_tokens')
-    .select('user_id')
-    .where('token_hash', '=', tokenHash)
-    .where('scope', '=', scope)
-    .where('expires_at', '>', now)
-    .executeTakeFirst()
-  return row?.user_id
-}
-
 /**
- * Uses a live token up: deletes it and answers whose it was, or undefined when it was not (or
- * no longer) there. Of two requests racing with one token, exactly one gets the user.
+ * The statements about the live token of `scope` whose digest is `tokenHash`, as of `now`; both
+ * find it by the same predicate, so a look and a use can never disagree about which token is live.
  */
-export async function consumeAccountToken(
+export function accountTokenByHash(
   db: Kysely<Database>,
   tokenHash: string,
   scope: AccountTokenScope,
   now: string,
-): Promise<number | undefined> {
-  const row = await db
-    .deleteFrom('account_tokens')
-    .where('token_hash', '=', tokenHash)
-    .where('scope', '=', scope)
-    .where('expires_at', '>', now)
-    .returning('user_id')
-    .executeTakeFirst()
-  return row?.user_id
+) {
+  const live = (eb: ExpressionBuilder<Database, 'account_tokens'>) =>
+    eb.and([eb('token_hash', '=', tokenHash), eb('scope', '=', scope), eb('expires_at', '>', now)])
+  return {
+    /** The user the token belongs to, without using it up. */
+    async owner(): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('account_tokens')
+        .select('user_id')
+        .where(live)
+        .executeTakeFirst()
+      return row?.user_id
+    },
+
+    /**
+     * Uses the token up: deletes it and answers whose it was, or undefined when it was not (or
+     * no longer) there. Of two requests racing with one token, exactly one gets the user.
+     */
+    async consume(): Promise<number | undefined> {
+      const row = await db
+        .deleteFrom('account_tokens')
+        .where(live)
+        .returning('user_id')
+        .executeTakeFirst()
+      return row?.user_id
+    },
+  }
 }
 
 export async function deleteAccountTokens(

@@ -3,8 +3,9 @@ import type { Kysely } from 'kysely'
 import type { PasswordHasher } from '../../crypto/passwords.js'
 import type { Database } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
-import { AppError, notFound, unauthorized } from '../../errors.js'
+import { notFound, unauthorized } from '../../errors.js'
 import type { AuditLog } from '../audit/audit-log.js'
+import { invalidCredentials } from './account-errors.js'
 import { countHoldings, deleteUser } from './deletion-repo.js'
 import { emailKey } from './identity.js'
 import type { LoginThrottle } from './login-throttle.js'
@@ -33,16 +34,21 @@ export function createDeletionService(deps: {
       credentials: { email: string; password: string },
       context: RequestContext,
     ): Promise<void> {
+      const refused = (
+        outcome: 'denied' | 'failure',
+        reason: 'not-own-email' | 'wrong-password',
+      ): Promise<void> =>
+        audit.record({
+          type: 'user.delete',
+          outcome,
+          actorId: principal.userId,
+          details: { reason },
+          context,
+        })
       // An e-mail other than the caller's own is answered without looking it up: this route
       // must not tell a signed-in user which other e-mails have accounts.
       if (principal.email === null || emailKey(credentials.email) !== emailKey(principal.email)) {
-        await audit.record({
-          type: 'user.delete',
-          outcome: 'denied',
-          actorId: principal.userId,
-          details: { reason: 'not-own-email' },
-          context,
-        })
+        await refused('denied', 'not-own-email')
         throw notFound('user')
       }
       const keys = throttle.keysFor(`user:${principal.userId}`, context.clientIp)
@@ -51,17 +57,8 @@ export function createDeletionService(deps: {
       const user = await findUserById(db, principal.userId)
       if (user === undefined) throw unauthorized('user-gone')
       if (!(await passwords.verify(user.password_hash, credentials.password))) {
-        await audit.record({
-          type: 'user.delete',
-          outcome: 'failure',
-          actorId: user.id,
-          details: { reason: 'wrong-password' },
-          context,
-        })
-        throw new AppError('UNAUTHORIZED', 'Invalid credentials', {
-          subject: 'credentials',
-          authFailure: 'invalid',
-        })
+        await refused('failure', 'wrong-password')
+        throw invalidCredentials()
       }
       await throttle.recordSuccess(attempt)
       await transact(async (trx) => {

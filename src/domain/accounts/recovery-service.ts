@@ -11,10 +11,10 @@ import type { Transact } from '../../db/transaction.js'
 import { notFound } from '../../errors.js'
 import type { Mailer } from '../../mail/mailer.js'
 import type { AuditLog } from '../audit/audit-log.js'
+import type { AuditEvent } from '../audit/types.js'
 import {
-  consumeAccountToken,
+  accountTokenByHash,
   deleteAccountTokens,
-  findAccountToken,
   replaceAccountToken,
 } from './account-tokens-repo.js'
 import { emailKey } from './identity.js'
@@ -55,6 +55,22 @@ export function createRecoveryService(deps: {
   const { db, transact, clock, passwords, lookup, audit, mailer } = deps
   const digest = (token: string): string => lookup('account-token', token)
 
+  /** A password reset that cannot go on: on the record, then the contract's NOT_FOUND. */
+  const resetRefused = async (
+    stage: 'issue' | 'use',
+    reason: 'no-such-account' | 'unknown-token',
+    context: RequestContext,
+  ): Promise<never> => {
+    await audit.record({
+      type: 'user.password-reset',
+      outcome: 'failure',
+      actorId: null,
+      details: { stage, reason },
+      context,
+    })
+    throw notFound(stage === 'issue' ? 'user' : 'token')
+  }
+
   /** Stores a fresh token of `scope` for the user and mails it, when mail is configured. */
   const issue = async (
     userId: number,
@@ -63,15 +79,16 @@ export function createRecoveryService(deps: {
     compose: (token: string) => { subject: string; text: string },
     context: RequestContext,
   ): Promise<MailOutcome> => {
+    const issued = (mail: MailOutcome['mail']): AuditEvent => ({
+      type: scope === 'activation' ? 'user.activate' : 'user.password-reset',
+      outcome: mail === 'sending' ? 'success' : 'failure',
+      actorId: userId,
+      target: { type: 'user', id: userId },
+      details: { stage: 'issue', mail },
+      context,
+    })
     if (!mailer.configured) {
-      await audit.record({
-        type: scope === 'activation' ? 'user.activate' : 'user.password-reset',
-        outcome: 'failure',
-        actorId: userId,
-        target: { type: 'user', id: userId },
-        details: { stage: 'issue', mail: 'not-configured' },
-        context,
-      })
+      await audit.record(issued('not-configured'))
       return { mail: 'not-configured' }
     }
     const token = randomBytes(24).toString('base64url')
@@ -83,14 +100,7 @@ export function createRecoveryService(deps: {
         scope,
         expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_MS[scope]).toISOString(),
       })
-      await audit.append(trx, {
-        type: scope === 'activation' ? 'user.activate' : 'user.password-reset',
-        outcome: 'success',
-        actorId: userId,
-        target: { type: 'user', id: userId },
-        details: { stage: 'issue', mail: 'sending' },
-        context,
-      })
+      await audit.append(trx, issued('sending'))
     })
     const delivery = mailer.send({ to: email, ...compose(token) }).then(
       () => undefined,
@@ -109,14 +119,7 @@ export function createRecoveryService(deps: {
     async requestPasswordReset(email: string, context: RequestContext): Promise<MailOutcome> {
       const user = await findUserByEmailKey(db, emailKey(email))
       if (user === undefined || user.email === null) {
-        await audit.record({
-          type: 'user.password-reset',
-          outcome: 'failure',
-          actorId: null,
-          details: { stage: 'issue', reason: 'no-such-account' },
-          context,
-        })
-        throw notFound('user')
+        return resetRefused('issue', 'no-such-account', context)
       }
       return issue(
         user.id,
@@ -141,22 +144,13 @@ export function createRecoveryService(deps: {
     async resetPassword(token: string, password: string, context: RequestContext): Promise<void> {
       const tokenHash = digest(token)
       const now = clock.now().toISOString()
-      const refuse = async (): Promise<never> => {
-        await audit.record({
-          type: 'user.password-reset',
-          outcome: 'failure',
-          actorId: null,
-          details: { stage: 'use', reason: 'unknown-token' },
-          context,
-        })
-        throw notFound('token')
-      }
-      if ((await findAccountToken(db, tokenHash, 'password-reset', now)) === undefined) {
+      const refuse = (): Promise<never> => resetRefused('use', 'unknown-token', context)
+      if ((await accountTokenByHash(db, tokenHash, 'password-reset', now).owner()) === undefined) {
         return refuse()
       }
       const passwordHash = await passwords.hash(password)
       const userId = await transact(async (trx) => {
-        const owner = await consumeAccountToken(trx, tokenHash, 'password-reset', now)
+        const owner = await accountTokenByHash(trx, tokenHash, 'password-reset', now).consume()
         if (owner === undefined) return undefined
         await updateUserPassword(trx, owner, passwordHash, now)
         await deleteAccountTokens(trx, owner, 'password-reset')
@@ -200,7 +194,7 @@ export function createRecoveryService(deps: {
     async activate(token: string, context: RequestContext): Promise<UserView> {
       const now = clock.now().toISOString()
       const user = await transact(async (trx) => {
-        const owner = await consumeAccountToken(trx, digest(token), 'activation', now)
+        const owner = await accountTokenByHash(trx, digest(token), 'activation', now).consume()
         const row = owner === undefined ? undefined : await findUserById(trx, owner)
         await audit.append(trx, {
           type: 'user.activate',

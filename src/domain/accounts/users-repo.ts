@@ -35,6 +35,15 @@ export async function insertUser(
   return id
 }
 
+/** Stores a user's sealed phone and address (sealed after the insert: their AAD names the id). */
+export async function updateUserContact(
+  db: Kysely<Database>,
+  id: number,
+  sealed: Pick<UsersTable, 'phone_sealed' | 'address_sealed'>,
+): Promise<void> {
+  await db.updateTable('users').set(sealed).where('id', '=', id).execute()
+}
+
 export async function updateUserRole(
   db: Kysely<Database>,
   id: number,

@@ -7,7 +7,7 @@ import { checkpointJson } from '../../crypto/checkpoint.js'
 import { consistencyProof, inclusionProof } from '../../crypto/merkle.js'
 import type { Hash } from '../../crypto/merkle.js'
 import type { Database } from '../../db/schema.js'
-import { AppError, forbidden, notFound } from '../../errors.js'
+import { AppError, forbidden, invalidInput, notFound } from '../../errors.js'
 import type { AuditLog } from './audit-log.js'
 import {
   findCheckpoint,
@@ -63,9 +63,7 @@ const encodeCursor = (id: number): string => Buffer.from(`v2:${id}`).toString('b
 function decodeCursor(cursor: string): number {
   const match = /^v2:([1-9]\d{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
   if (match?.[1] === undefined) {
-    throw new AppError('VALIDATION_FAILED', 'Invalid cursor', {
-      issues: [{ location: 'query', path: ['cursor'], kind: 'format', message: 'Invalid cursor' }],
-    })
+    throw invalidInput('cursor', 'format', 'Invalid cursor')
   }
   return Number(match[1])
 }
@@ -222,16 +220,7 @@ export function createAuditTrail(deps: {
       const from = await findCheckpoint(db, first)
       if (from === undefined || to === undefined) throw notFound('audit-checkpoint')
       if (from.treeSize > to.treeSize) {
-        throw new AppError('VALIDATION_FAILED', 'first must not be larger than second', {
-          issues: [
-            {
-              location: 'query',
-              path: ['first'],
-              kind: 'range',
-              message: 'first must not be larger than second',
-            },
-          ],
-        })
+        throw invalidInput('first', 'range', 'first must not be larger than second')
       }
       return {
         first: from,

@@ -1,7 +1,6 @@
-import { sql } from 'kysely'
-
 import type { Store } from '../../db/connect.js'
 import { pendingMigrations } from '../../db/migrate.js'
+import { probeStore } from './store-probe-repo.js'
 
 export type Readiness =
   | { ready: true }
@@ -18,7 +17,7 @@ export function createHealthService(
   return {
     async readiness(): Promise<Readiness> {
       try {
-        await sql`select 1`.execute(store.db)
+        await probeStore(store.db)
       } catch {
         return { ready: false, reason: 'store-unreachable' }
       }

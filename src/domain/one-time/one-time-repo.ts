@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Insertable, Kysely } from 'kysely'
+import type { ExpressionBuilder, Insertable, Kysely } from 'kysely'
 
 import type { Database } from '../../db/schema.js'
 import type { OneTimeKind, OneTimeSecretsTable } from '../../db/tables/one-time.js'
@@ -44,20 +44,89 @@ export async function insertOneTimeSecret(
   return id
 }
 
-/** Surface 4's read: takes the live row away and hands it to exactly one caller. */
-export async function consumeByLookup(
+/**
+ * The statements about the one secret a link names (its lookup hash, of its kind), as of `now`.
+ * They all find it by the same predicate, so a read, a reservation and a delete can never
+ * disagree about which row a key names or when it stops being live.
+ */
+export function secretByLink(
   db: Kysely<Database>,
   lookupHash: string,
   kind: OneTimeKind,
   now: string,
-): Promise<SealedRow | undefined> {
-  return db
-    .deleteFrom('one_time_secrets')
-    .where('lookup_hash', '=', lookupHash)
-    .where('kind', '=', kind)
-    .where('expires_at', '>', now)
-    .returning([...USAGE, 'sealed', 'salt'])
-    .executeTakeFirst()
+) {
+  const named =
+    (state: 'live' | 'expired') => (eb: ExpressionBuilder<Database, 'one_time_secrets'>) =>
+      eb.and([
+        eb('lookup_hash', '=', lookupHash),
+        eb('kind', '=', kind),
+        eb('expires_at', state === 'live' ? '>' : '<=', now),
+      ])
+  const live = named('live')
+  const expired = named('expired')
+
+  return {
+    /** Surface 4's read: takes the live row away and hands it to exactly one caller. */
+    consume: (): Promise<SealedRow | undefined> =>
+      db
+        .deleteFrom('one_time_secrets')
+        .where(live)
+        .returning([...USAGE, 'sealed', 'salt'])
+        .executeTakeFirst(),
+
+    /** Surface 4's delete of a secret that has no passphrase. */
+    deleteUnprotected: (): Promise<UsageRow | undefined> =>
+      db
+        .deleteFrom('one_time_secrets')
+        .where(live)
+        .where('passphrase_check', 'is', null)
+        .returning(USAGE)
+        .executeTakeFirst(),
+
+    /**
+     * Takes one attempt from a live secret before its passphrase is judged, and returns what
+     * judging needs. Taking it first bounds guessing by the budget even when thousands of guesses
+     * arrive at once: a guess that finds no attempt left is never evaluated.
+     */
+    reserveAttempt: (): Promise<ReservedRow | undefined> =>
+      db
+        .updateTable('one_time_secrets')
+        .set((eb) => ({ attempts_left: eb('attempts_left', '-', 1) }))
+        .where(live)
+        .where('attempts_left', '>', 0)
+        .returning([...USAGE, 'sealed', 'salt', 'passphrase_check', 'attempts_left'])
+        .executeTakeFirst(),
+
+    /** The id of the live secret, without touching it. */
+    async findId(): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('one_time_secrets')
+        .select('id')
+        .where(live)
+        .executeTakeFirst()
+      return row?.id
+    },
+
+    /**
+     * What the reveal page may know before the secret is burnt: that it is live, and who made
+     * it. Reads nothing sealed and changes nothing, so any number of looks leave it as it was.
+     */
+    findSender: (): Promise<{ sender: string | null } | undefined> =>
+      db.selectFrom('one_time_secrets').select('sender').where(live).executeTakeFirst(),
+
+    /** A read-only look first, so the usual miss (an unknown key) takes no write lock. */
+    async isExpired(): Promise<boolean> {
+      const row = await db
+        .selectFrom('one_time_secrets')
+        .select('id')
+        .where(expired)
+        .executeTakeFirst()
+      return row !== undefined
+    },
+
+    deleteExpired: (): Promise<UsageRow | undefined> =>
+      db.deleteFrom('one_time_secrets').where(expired).returning(USAGE).executeTakeFirst(),
+  }
 }
 
 /** The second half of a checked read or delete: only one of several verified callers wins. */
@@ -74,45 +143,6 @@ export async function consumeById(
     .executeTakeFirst()
 }
 
-/** Surface 4's delete of a secret that has no passphrase. */
-export async function deleteUnprotected(
-  db: Kysely<Database>,
-  lookupHash: string,
-  kind: OneTimeKind,
-  now: string,
-): Promise<UsageRow | undefined> {
-  return db
-    .deleteFrom('one_time_secrets')
-    .where('lookup_hash', '=', lookupHash)
-    .where('kind', '=', kind)
-    .where('expires_at', '>', now)
-    .where('passphrase_check', 'is', null)
-    .returning(USAGE)
-    .executeTakeFirst()
-}
-
-/**
- * Takes one attempt from a live secret before its passphrase is judged, and returns what judging
- * needs. Taking it first bounds guessing by the budget even when thousands of guesses arrive at
- * once: a guess that finds no attempt left is never evaluated.
- */
-export async function reserveAttempt(
-  db: Kysely<Database>,
-  lookupHash: string,
-  kind: OneTimeKind,
-  now: string,
-): Promise<ReservedRow | undefined> {
-  return db
-    .updateTable('one_time_secrets')
-    .set((eb) => ({ attempts_left: eb('attempts_left', '-', 1) }))
-    .where('lookup_hash', '=', lookupHash)
-    .where('kind', '=', kind)
-    .where('expires_at', '>', now)
-    .where('attempts_left', '>', 0)
-    .returning([...USAGE, 'sealed', 'salt', 'passphrase_check', 'attempts_left'])
-    .executeTakeFirst()
-}
-
 /** Destroys a secret whose attempts are all spent; the row for the one caller that did it. */
 export async function destroySpent(
   db: Kysely<Database>,
@@ -122,74 +152,6 @@ export async function destroySpent(
     .deleteFrom('one_time_secrets')
     .where('id', '=', id)
     .where('attempts_left', '<=', 0)
-    .returning(USAGE)
-    .executeTakeFirst()
-}
-
-/** The id of a live secret, without touching it. */
-export async function findLiveId(
-  db: Kysely<Database>,
-  lookupHash: string,
-  kind: OneTimeKind,
-  now: string,
-): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('one_time_secrets')
-    .select('id')
-    .where('lookup_hash', '=', lookupHash)
-    .where('kind', '=', kind)
-    .where('expires_at', '>', now)
-    .executeTakeFirst()
-  return row?.id
-}
-
-/**
- * What the reveal page may know before the secret is burnt: that it is live, and who made it.
- * Reads nothing sealed and changes nothing, so any number of looks leave the secret as it was.
- */
-export async function findLiveSender(
-  db: Kysely<Database>,
-  lookupHash: string,
-  kind: OneTimeKind,
-  now: string,
-): Promise<{ sender: string | null } | undefined> {
-  return db
-    .selectFrom('one_time_secrets')
-    .select('sender')
-    .where('lookup_hash', '=', lookupHash)
-    .where('kind', '=', kind)
-    .where('expires_at', '>', now)
-    .executeTakeFirst()
-}
-
-/** A read-only look first, so the usual miss (an unknown key) takes no write lock. */
-export async function isExpired(
-  db: Kysely<Database>,
-  lookupHash: string,
-  kind: OneTimeKind,
-  now: string,
-): Promise<boolean> {
-  const row = await db
-    .selectFrom('one_time_secrets')
-    .select('id')
-    .where('lookup_hash', '=', lookupHash)
-    .where('kind', '=', kind)
-    .where('expires_at', '<=', now)
-    .executeTakeFirst()
-  return row !== undefined
-}
-
-export async function deleteExpiredByLookup(
-  db: Kysely<Database>,
-  lookupHash: string,
-  kind: OneTimeKind,
-  now: string,
-): Promise<UsageRow | undefined> {
-  return db
-    .deleteFrom('one_time_secrets')
-    .where('lookup_hash', '=', lookupHash)
-    .where('kind', '=', kind)
-    .where('expires_at', '<=', now)
     .returning(USAGE)
     .executeTakeFirst()
 }

@@ -15,19 +15,13 @@ import { canonicalLinkKey } from './link-keys.js'
 import type { LinkSealing } from './link-sealing.js'
 import {
   consumeById,
-  consumeByLookup,
   deleteExpiredBatch,
-  deleteExpiredByLookup,
-  deleteUnprotected,
   destroySpent,
   insertOneTimeSecret,
-  isExpired,
-  findLiveId,
-  findLiveSender,
-  reserveAttempt,
+  secretByLink,
   truncateWal,
 } from './one-time-repo.js'
-import type { ReservedRow } from './one-time-repo.js'
+import type { ReservedRow, UsageRow } from './one-time-repo.js'
 import type { Principal } from '../principal.js'
 import type { RequestContext } from '../request-context.js'
 import type { OneTimeQuota } from './quota.js'
@@ -107,20 +101,42 @@ export function createOneTimeService(deps: {
       context,
     })
 
-  /** An expired row found by a reader goes at once, and its expiry is on the record. */
-  const expireIfDue = async (
+  /** A removed secret gives its bytes back to the quotas and is on the record, in its transaction. */
+  const recordRemoval = async (
+    trx: Kysely<Database>,
+    type: 'one-time.read' | 'one-time.delete' | 'one-time.expire',
+    kind: OneTimeKind,
+    row: UsageRow,
+    context: RequestContext,
+  ): Promise<void> => {
+    await quota.release(trx, [row])
+    await event(trx, type, kind, row.id, context)
+  }
+
+  /** A link's canonical key and lookup hash; a malformed key opens nothing, like any other. */
+  const linkOf = (kind: OneTimeKind, rawKey: string): { secretKey: string; lookupHash: string } => {
+    const secretKey = canonicalLinkKey(kind, rawKey)
+    if (secretKey === undefined) throw secretNotFound()
+    return { secretKey, lookupHash: lookupHashOf(kind, secretKey) }
+  }
+
+  /**
+   * Where every miss ends: an expired row found by a reader goes at once, its expiry on the
+   * record, and the answer is the one "not found" of an unknown key.
+   */
+  const notFoundAfterExpiry = async (
     kind: OneTimeKind,
     lookupHash: string,
     context: RequestContext,
-  ): Promise<void> => {
+  ): Promise<never> => {
     const now = nowIso()
-    if (!(await isExpired(db, lookupHash, kind, now))) return
-    await transact(async (trx) => {
-      const row = await deleteExpiredByLookup(trx, lookupHash, kind, now)
-      if (row === undefined) return
-      await quota.release(trx, [row])
-      await event(trx, 'one-time.expire', kind, row.id, context)
-    })
+    if (await secretByLink(db, lookupHash, kind, now).isExpired()) {
+      await transact(async (trx) => {
+        const row = await secretByLink(trx, lookupHash, kind, now).deleteExpired()
+        if (row !== undefined) await recordRemoval(trx, 'one-time.expire', kind, row, context)
+      })
+    }
+    throw secretNotFound()
   }
 
   /** Records a wrong passphrase; the attempt that spent the budget destroys the secret. */
@@ -165,8 +181,7 @@ export function createOneTimeService(deps: {
     transact(async (trx) => {
       const removed = await consumeById(trx, row.id, nowIso())
       if (removed === undefined) return false
-      await quota.release(trx, [removed])
-      await event(trx, type, kind, removed.id, context)
+      await recordRemoval(trx, type, kind, removed, context)
       return true
     })
 
@@ -175,14 +190,9 @@ export function createOneTimeService(deps: {
     passphrase: string,
     context: RequestContext,
   ): Promise<RevealOutcome> => {
-    const secretKey = canonicalLinkKey('generate', rawKey)
-    if (secretKey === undefined) throw secretNotFound()
-    const lookupHash = lookupHashOf('generate', secretKey)
-    const row = await reserveAttempt(db, lookupHash, 'generate', nowIso())
-    if (row === undefined) {
-      await expireIfDue('generate', lookupHash, context)
-      throw secretNotFound()
-    }
+    const { secretKey, lookupHash } = linkOf('generate', rawKey)
+    const row = await secretByLink(db, lookupHash, 'generate', nowIso()).reserveAttempt()
+    if (row === undefined) return notFoundAfterExpiry('generate', lookupHash, context)
 
     const opened = await sealing.openGenerate(secretKey, lookupHash, row, passphrase)
     if (opened === undefined) {
@@ -191,8 +201,7 @@ export function createOneTimeService(deps: {
     }
     if (!(await consumeVerified('generate', row, 'one-time.read', context))) {
       opened.fill(0)
-      await expireIfDue('generate', lookupHash, context)
-      throw secretNotFound()
+      return notFoundAfterExpiry('generate', lookupHash, context)
     }
     return { kind: 'secret', secret: utf8(opened) }
   }
@@ -261,7 +270,8 @@ export function createOneTimeService(deps: {
       for (const kind of ['api', 'generate'] as const) {
         const secretKey = canonicalLinkKey(kind, rawKey)
         if (secretKey === undefined) continue
-        const row = await findLiveSender(db, lookupHashOf(kind, secretKey), kind, nowIso())
+        const link = secretByLink(db, lookupHashOf(kind, secretKey), kind, nowIso())
+        const row = await link.findSender()
         if (row !== undefined) return { sender: row.sender }
       }
       throw secretNotFound()
@@ -269,21 +279,16 @@ export function createOneTimeService(deps: {
 
     /** Surface 4's read: the link alone opens it, once (its passphrase guards deletion). */
     async read(rawKey: string, context: RequestContext): Promise<string> {
-      const secretKey = canonicalLinkKey('api', rawKey)
-      if (secretKey === undefined) throw secretNotFound()
-      const lookupHash = lookupHashOf('api', secretKey)
+      const { secretKey, lookupHash } = linkOf('api', rawKey)
       const secret = await transact(async (trx) => {
-        const row = await consumeByLookup(trx, lookupHash, 'api', nowIso())
+        const row = await secretByLink(trx, lookupHash, 'api', nowIso()).consume()
         if (row === undefined) return undefined
         // Opened before commit: if it cannot be opened, the rollback keeps the secret.
         const opened = sealing.openApi(secretKey, lookupHash, row)
-        await quota.release(trx, [row])
-        await event(trx, 'one-time.read', 'api', row.id, context)
+        await recordRemoval(trx, 'one-time.read', 'api', row, context)
         return utf8(opened)
       })
-      if (secret !== undefined) return secret
-      await expireIfDue('api', lookupHash, context)
-      throw secretNotFound()
+      return secret ?? notFoundAfterExpiry('api', lookupHash, context)
     },
 
     /**
@@ -313,20 +318,17 @@ export function createOneTimeService(deps: {
       passphrase: string | undefined,
       context: RequestContext,
     ): Promise<void> {
-      const secretKey = canonicalLinkKey('api', rawKey)
-      if (secretKey === undefined) throw secretNotFound()
-      const lookupHash = lookupHashOf('api', secretKey)
+      const { secretKey, lookupHash } = linkOf('api', rawKey)
       const unprotected = await transact(async (trx) => {
-        const row = await deleteUnprotected(trx, lookupHash, 'api', nowIso())
+        const row = await secretByLink(trx, lookupHash, 'api', nowIso()).deleteUnprotected()
         if (row === undefined) return false
-        await quota.release(trx, [row])
-        await event(trx, 'one-time.delete', 'api', row.id, context)
+        await recordRemoval(trx, 'one-time.delete', 'api', row, context)
         return true
       })
       if (unprotected) return
 
       if (passphrase === undefined || passphrase === '') {
-        const id = await findLiveId(db, lookupHash, 'api', nowIso())
+        const id = await secretByLink(db, lookupHash, 'api', nowIso()).findId()
         if (id !== undefined) {
           await audit.record({
             type: 'one-time.delete',
@@ -338,23 +340,18 @@ export function createOneTimeService(deps: {
           })
           throw incorrectPassphrase()
         }
-        await expireIfDue('api', lookupHash, context)
-        throw secretNotFound()
+        return notFoundAfterExpiry('api', lookupHash, context)
       }
 
-      const row = await reserveAttempt(db, lookupHash, 'api', nowIso())
-      if (row === undefined) {
-        await expireIfDue('api', lookupHash, context)
-        throw secretNotFound()
-      }
+      const row = await secretByLink(db, lookupHash, 'api', nowIso()).reserveAttempt()
+      if (row === undefined) return notFoundAfterExpiry('api', lookupHash, context)
       const matches = await sealing.matchesPassphrase(secretKey, row, passphrase)
       if (!matches) {
         await spendAttempt('api', row, 'delete', context)
         throw incorrectPassphrase()
       }
       if (!(await consumeVerified('api', row, 'one-time.delete', context))) {
-        await expireIfDue('api', lookupHash, context)
-        throw secretNotFound()
+        return notFoundAfterExpiry('api', lookupHash, context)
       }
     },
 

@@ -127,7 +127,7 @@ export function createGroupService(deps: {
 
   /** A taken name surfaces from the unique index (which also settles races) as CONFLICT. */
   const nameConflict = (error: unknown): never => {
-    if (isUniqueViolation(error)) throw clash('group_name')
+    if (isUniqueViolation(error)) throw clash('groupName')
     throw error
   }
 

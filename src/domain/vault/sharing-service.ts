@@ -89,7 +89,7 @@ export function createSharingService(deps: {
 
       if (grantee.kind === 'user') {
         if (grantee.id === secret.owner_id)
-          return refused(invalidField('user_id', "must not be the secret's owner"))
+          return refused(invalidField('userId', "must not be the secret's owner"))
         if (!(await userExists(trx, grantee.id))) return refused(missing('user', grantee.id))
       } else {
         if ((await findGroup(trx, grantee.id)) === undefined)

@@ -1,4 +1,5 @@
-import { AppError } from '../../errors.js'
+import { AppError, invalidInput } from '../../errors.js'
+import type { DomainInput } from '../../errors.js'
 
 /**
  * Why the vault refused an authenticated caller; each surface words these itself (surface 2 in
@@ -29,8 +30,7 @@ export type VaultMissing =
   | 'version'
 
 /** Which limit or uniqueness rule a vault CONFLICT hit. */
-export type VaultConflict =
-  'group_name' | 'member' | 'secret-limit' | 'group-limit' | 'member-limit'
+export type VaultConflict = 'groupName' | 'member' | 'secret-limit' | 'group-limit' | 'member-limit'
 
 export const denied = (subject: VaultDenial): AppError =>
   new AppError('FORBIDDEN', 'Forbidden', { subject })
@@ -41,8 +41,6 @@ export const missing = (subject: VaultMissing, id: number): AppError =>
 export const clash = (field: VaultConflict): AppError =>
   new AppError('CONFLICT', 'Conflict', { field })
 
-/** A request that names something it may not: one field, one sentence. */
-export const invalidField = (field: string, message: string): AppError =>
-  new AppError('VALIDATION_FAILED', 'Invalid request', {
-    issues: [{ location: 'body', path: [field], kind: 'other', message }],
-  })
+/** An input that names something it may not: one input, one sentence. */
+export const invalidField = (field: DomainInput, message: string): AppError =>
+  invalidInput(field, 'other', message)

@@ -1,5 +1,17 @@
 import type { AppError } from '../../errors.js'
 import type { Rendered } from '../../http/dialect.js'
+import { plainAnswer } from '../../http/plain-answer.js'
+
+/** The fixed sentences of its neighbours under /v1, each at its code's usual status. */
+const PLAIN = {
+  FORBIDDEN: 'Administrators only',
+  NOT_FOUND: 'The requested resource does not exist',
+  METHOD_NOT_ALLOWED: 'Method not allowed',
+  CONFLICT: 'Conflict',
+  PAYLOAD_TOO_LARGE: 'Request body too large',
+  RATE_LIMITED: 'Too many requests',
+  INTERNAL: 'The server encountered a problem',
+} as const
 
 /**
  * The audit API lives under /v1 and speaks like its neighbours there (docs/surfaces/2-secrets-v1.md):
@@ -30,19 +42,7 @@ export function renderAuditApi(error: AppError): Rendered {
         ),
         headers: { 'WWW-Authenticate': 'Bearer' },
       }
-    case 'FORBIDDEN':
-      return { status: 403, body: body('Administrators only') }
-    case 'NOT_FOUND':
-      return { status: 404, body: body('The requested resource does not exist') }
-    case 'METHOD_NOT_ALLOWED':
-      return { status: 405, body: body('Method not allowed') }
-    case 'CONFLICT':
-      return { status: 409, body: body('Conflict') }
-    case 'PAYLOAD_TOO_LARGE':
-      return { status: 413, body: body('Request body too large') }
-    case 'RATE_LIMITED':
-      return { status: 429, body: body('Too many requests') }
-    case 'INTERNAL':
-      return { status: 500, body: body('The server encountered a problem') }
+    default:
+      return plainAnswer('error', PLAIN, error.code)
   }
 }

@@ -4,6 +4,7 @@ import { VAULT_LIMITS } from '../../domain/vault/limits.js'
 import type { VaultDenial } from '../../domain/vault/vault-errors.js'
 import type { AppError, ValidationIssue } from '../../errors.js'
 import type { Rendered } from '../../http/dialect.js'
+import { plainAnswer } from '../../http/plain-answer.js'
 import { MAX_ID, MAX_LENGTH } from './schemas.js'
 
 /**
@@ -48,20 +49,21 @@ export function renderSecretsV1(error: AppError, request: FastifyRequest): Rende
         status: 404,
         body: { error: notFoundMessage(error.details.subject, error.details.id) },
       }
-    case 'METHOD_NOT_ALLOWED':
-      return { status: 405, body: { error: 'Method not allowed' } }
     case 'CONFLICT':
       return { status: 409, body: { error: conflictMessage(error.details.field) } }
-    case 'PAYLOAD_TOO_LARGE':
-      return { status: 413, body: { error: 'Request body is too large' } }
-    case 'UNSUPPORTED_MEDIA_TYPE':
-      return { status: 415, body: { error: 'Unsupported media type' } }
-    case 'RATE_LIMITED':
-      return { status: 429, body: { error: 'Too many requests, try again later' } }
-    case 'INTERNAL':
-      return { status: 500, body: { error: 'Internal server error' } }
+    default:
+      return plainAnswer('error', PLAIN, error.code)
   }
 }
+
+/** What the original's framework answered in one fixed sentence, at each code's usual status. */
+const PLAIN = {
+  METHOD_NOT_ALLOWED: 'Method not allowed',
+  PAYLOAD_TOO_LARGE: 'Request body is too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  RATE_LIMITED: 'Too many requests, try again later',
+  INTERNAL: 'Internal server error',
+} as const
 
 const badRequest = (message: string): Rendered => ({ status: 400, body: { error: message } })
 
@@ -117,7 +119,7 @@ function conflictMessage(field: string | undefined): string {
       return 'That email is already taken'
     case 'username':
       return 'That username is already taken'
-    case 'group_name':
+    case 'groupName':
       return 'A group with that name already exists'
     case 'member':
       return 'That user is already a member of the group'
