@@ -32,6 +32,7 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
   scope.addHook('onRequest', noCache)
   // Mounted at `/`: unknown paths get the root's FastAPI 404, which is this surface's dialect too.
   installDialect(scope, renderGenerate, { notFound: false })
+  answerMethodNotAllowed(scope)
   const { oneTime, anonymousLimits } = services
   // Every creation and every reveal hashes the passphrase with argon2id.
   const hashing = hashingBudget(anonymousLimits)
@@ -109,7 +110,4 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
       ),
     }),
   )
-
-  answerMethodNotAllowed(scope, '/generate', ['POST'], { headTwin: false })
-  answerMethodNotAllowed(scope, '/secrets/:secret_key', ['GET', 'POST'], { headTwin: false })
 }

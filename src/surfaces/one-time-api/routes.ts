@@ -36,6 +36,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
 }> = async (scope, { services, eventsPublic }) => {
   scope.addHook('onRequest', noCache)
   installDialect(scope, renderOneTimeApi)
+  answerMethodNotAllowed(scope)
   const { accounts, oneTime, anonymousLimits } = services
 
   scope.post(
@@ -66,7 +67,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
   scope.get(
     '/secret/:secret_key',
     {
-      // A HEAD must not burn the secret (see refuseOtherMethods).
+      // A HEAD must not burn the secret: without its twin, HEAD is answered 405 (method-not-allowed.ts).
       exposeHeadRoute: false,
       schema: {
         tags: TAGS,
@@ -142,8 +143,4 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
       }
     },
   )
-
-  answerMethodNotAllowed(scope, '/secret', ['POST'], { headTwin: false })
-  answerMethodNotAllowed(scope, '/secret/:secret_key', ['GET', 'DELETE'], { headTwin: false })
-  answerMethodNotAllowed(scope, '/event', ['GET', 'HEAD'], { headTwin: false })
 }

@@ -28,6 +28,7 @@ export const secretStorageSurface: FastifyPluginAsyncTypebox<{
 }> = async (scope, { services }) => {
   // Mounted at `/`: unknown paths get the root's FastAPI 404, which is this surface's dialect too.
   installDialect(scope, renderSecretStorage, { notFound: false })
+  answerMethodNotAllowed(scope)
   const { accounts, personalSecrets } = services
   const authenticated = requireAuth((token) => accounts.authenticate(token))
 
@@ -128,9 +129,4 @@ export const secretStorageSurface: FastifyPluginAsyncTypebox<{
       return { secret }
     },
   )
-
-  answerMethodNotAllowed(scope, '/register', ['POST'])
-  answerMethodNotAllowed(scope, '/login', ['POST'])
-  answerMethodNotAllowed(scope, '/set_secret', ['POST'])
-  answerMethodNotAllowed(scope, '/get_secret', ['GET'])
 }

@@ -1,7 +1,6 @@
 import type { UserView } from '../../domain/accounts/views.js'
 import { principalOf } from '../../http/authenticate.js'
 import { hashingBudget } from '../../http/anonymous-limits.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { rateLimitHook } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
 import { logMail } from './account-routes.js'
@@ -149,10 +148,4 @@ export function registerAuthRoutes(
       ),
     }),
   )
-
-  answerMethodNotAllowed(scope, '/auth/register', ['POST'])
-  answerMethodNotAllowed(scope, '/auth/login', ['POST'])
-  answerMethodNotAllowed(scope, '/auth/logout', ['POST'])
-  answerMethodNotAllowed(scope, '/users/me', ['GET'])
-  answerMethodNotAllowed(scope, '/users', ['GET'])
 }

@@ -3,7 +3,6 @@ import type { Static } from 'typebox'
 
 import { principalOf } from '../../http/authenticate.js'
 import { getJsonBody } from '../../http/get-json-body.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import { BEARER } from './context.js'
 import { toLaterSecret, translateLaterKeys, usesLaterKeys } from './later-api.js'
@@ -246,9 +245,4 @@ export function registerGroupRoutes(scope: Scope, deps: RouteDeps): void {
       return success(request)
     },
   )
-
-  answerMethodNotAllowed(scope, '/groups', ['GET', 'POST', 'PATCH', 'DELETE'])
-  answerMethodNotAllowed(scope, '/groups/add_user', ['POST'])
-  answerMethodNotAllowed(scope, '/groups/remove_user', ['POST'])
-  answerMethodNotAllowed(scope, '/groups/leave', ['POST'])
 }

@@ -2,7 +2,6 @@ import type { Static } from 'typebox'
 
 import { principalOf } from '../../http/authenticate.js'
 import { getJsonBody } from '../../http/get-json-body.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import { BEARER } from './context.js'
 import type { RouteDeps, Scope } from './context.js'
@@ -98,8 +97,4 @@ export function registerLaterRoutes(scope: Scope, deps: RouteDeps): void {
       }
     },
   )
-
-  answerMethodNotAllowed(scope, '/secrets/user', ['GET'])
-  answerMethodNotAllowed(scope, '/secrets/group', ['GET'])
-  answerMethodNotAllowed(scope, '/groups/user', ['GET'])
 }

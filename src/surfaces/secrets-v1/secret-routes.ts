@@ -3,7 +3,6 @@ import type { Static } from 'typebox'
 import type { SecretView } from '../../domain/vault/vault-service.js'
 import { principalOf } from '../../http/authenticate.js'
 import { getJsonBody } from '../../http/get-json-body.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import { BEARER } from './context.js'
 import { withLaterFields } from './later-api.js'
@@ -187,8 +186,4 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
       }
     },
   )
-
-  answerMethodNotAllowed(scope, '/secrets', ['GET', 'POST', 'PATCH', 'DELETE'])
-  answerMethodNotAllowed(scope, '/user/secrets', ['GET'])
-  answerMethodNotAllowed(scope, '/secrets/shared', ['GET'])
 }

@@ -1,9 +1,6 @@
-import type { HTTPMethods } from 'fastify'
-
 import type { Grantee } from '../../domain/vault/sharing-service.js'
 import { AppError } from '../../errors.js'
 import { principalOf } from '../../http/authenticate.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import { BEARER } from './context.js'
 import { translateLaterKeys } from './later-api.js'
@@ -134,12 +131,4 @@ export function registerSharingRoutes(scope: Scope, deps: RouteDeps): void {
       )
     }
   }
-
-  const ALLOWED: Record<string, HTTPMethods[]> = {
-    '/secrets/share/user': ['POST', 'PATCH', 'DELETE'],
-    '/secrets/share/group': ['POST', 'PATCH', 'DELETE'],
-    '/secrets/update/user': ['PATCH'],
-    '/secrets/revoke/user': ['DELETE'],
-  }
-  for (const [url, methods] of Object.entries(ALLOWED)) answerMethodNotAllowed(scope, url, methods)
 }
