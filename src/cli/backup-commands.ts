@@ -27,7 +27,7 @@ import { MIGRATIONS } from '../db/migrations/index.js'
 import { verifyStore } from '../domain/audit/audit-log.js'
 import { readKeyCheck } from '../domain/keys/key-check-repo.js'
 import type { Outcome } from './commands.js'
-import { progressBar } from './progress.js'
+import { progressPrinter } from './progress.js'
 
 const POSTGRES = (command: string): Outcome => ({
   code: 2,
@@ -63,7 +63,7 @@ export async function backup(config: Config, file: string): Promise<Outcome> {
   const snapshot = `${file}.snapshot-${process.pid}`
   const partial = `${file}.partial-${process.pid}`
   try {
-    const copying = progressBar('Copying the store')
+    const copying = progressPrinter({ label: 'Copying the store' })
     await snapshotSqlite(source, snapshot, (done, total) => {
       copying.update(done, total)
     })
@@ -86,13 +86,13 @@ export async function backup(config: Config, file: string): Promise<Outcome> {
       if (!Buffer.isBuffer(root)) return root
       keyCheck = keyCheckValue(root)
     }
-    const hashing = progressBar('Checksumming   ')
+    const hashing = progressPrinter({ label: 'Checksumming   ' })
     const database = await hashFile(snapshot, (done, total) => {
       hashing.update(done, total)
     })
     hashing.finish()
     const manifest = newManifest(facts, keyCheck, database, new Date())
-    const writing = progressBar('Writing        ')
+    const writing = progressPrinter({ label: 'Writing        ' })
     const digest = await writeBackupFile(partial, manifest, snapshot, (done, total) => {
       writing.update(done, total)
     })
@@ -131,7 +131,7 @@ export async function restore(config: Config, file: string): Promise<Outcome> {
   const root = rootKey(config)
   if (!Buffer.isBuffer(root)) return root
 
-  const checking = progressBar('Checking  ')
+  const checking = progressPrinter({ label: 'Checking  ' })
   let checked
   try {
     checked = await checkBackupFile(file, (done, total) => {
@@ -162,7 +162,7 @@ export async function restore(config: Config, file: string): Promise<Outcome> {
   mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 })
   const staged = `${target}.restoring-${process.pid}`
   try {
-    const extracting = progressBar('Extracting')
+    const extracting = progressPrinter({ label: 'Extracting' })
     try {
       await extractDatabase(file, checked, staged, (done, total) => {
         extracting.update(done, total)
