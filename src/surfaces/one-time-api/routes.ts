@@ -8,7 +8,7 @@ import type { Services } from '../../services.js'
 import { renderOneTimeApi } from './dialect.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { nullMeansAbsent } from '../../http/null-means-absent.js'
-import { noCache } from '../common/one-time.js'
+import { noCache, storeOneTimeSecret } from '../common/one-time.js'
 import {
   CreateSecretBody,
   DeleteSecretQuery,
@@ -55,12 +55,8 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { secret, passphrase, ttl_seconds } = request.body
-      const { secretKey } = await oneTime.create(
-        { kind: 'api', secret, passphrase, ttlSeconds: ttl_seconds },
-        contextOf(request),
-        services.clientKey(request.ip),
-      )
-      return { secret_key: secretKey }
+      const input = { kind: 'api' as const, secret, passphrase, ttlSeconds: ttl_seconds }
+      return storeOneTimeSecret(services, input, request)
     },
   )
 

@@ -5,6 +5,7 @@ import { installDialect } from '../../http/dialect.js'
 import { hashingBudget } from '../../http/anonymous-limits.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
+import { logInByEmail } from '../common/login.js'
 import type { Services } from '../../services.js'
 import { renderSecretStorage } from './dialect.js'
 import {
@@ -72,10 +73,7 @@ export const secretStorageSurface: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const { token } = await accounts.login(
-        { kind: 'email', login: request.body.email, password: request.body.password },
-        contextOf(request),
-      )
+      const { token } = await logInByEmail(accounts, request.body, request)
       return { token, message: 'Login successful' }
     },
   )

@@ -3,6 +3,7 @@ import { principalOf } from '../../http/authenticate.js'
 import { hashingBudget } from '../../http/anonymous-limits.js'
 import { rateLimitHook } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
+import { logInByEmail } from '../common/login.js'
 import { logMail } from './account-routes.js'
 import { BEARER } from './context.js'
 import type { RouteDeps, Scope } from './context.js'
@@ -79,10 +80,7 @@ export function registerAuthRoutes(
       },
     },
     async (request) => {
-      const { token } = await accounts.login(
-        { kind: 'email', login: request.body.email, password: request.body.password },
-        contextOf(request),
-      )
+      const { token } = await logInByEmail(accounts, request.body, request)
       return { token }
     },
   )

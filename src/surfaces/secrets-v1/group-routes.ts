@@ -4,6 +4,7 @@ import type { Static } from 'typebox'
 import { principalOf } from '../../http/authenticate.js'
 import { getJsonBody } from '../../http/get-json-body.js'
 import { contextOf } from '../../http/request-context.js'
+import { toGroupJson } from '../common/groups.js'
 import { BEARER } from './context.js'
 import { toLaterSecret, translateLaterKeys, usesLaterKeys } from './later-api.js'
 import type { RouteDeps, Scope } from './context.js'
@@ -97,10 +98,7 @@ export function registerGroupRoutes(scope: Scope, deps: RouteDeps): void {
         return {
           message: SUCCESS,
           data: {
-            id: group.id,
-            name: group.name,
-            creator_id: group.creatorId,
-            created_at: group.createdAt,
+            ...toGroupJson(group),
             users: group.members.map((member) => ({
               id: member.id,
               email: member.email,
@@ -114,13 +112,7 @@ export function registerGroupRoutes(scope: Scope, deps: RouteDeps): void {
       }
       return {
         Message: SUCCESS,
-        Data: {
-          id: group.id,
-          name: group.name,
-          creator_id: group.creatorId,
-          created_at: group.createdAt,
-          members: group.members,
-        },
+        Data: { ...toGroupJson(group), members: group.members },
       }
     },
   )
