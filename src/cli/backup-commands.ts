@@ -27,7 +27,7 @@ import { MIGRATIONS } from '../db/migrations/index.js'
 import { verifyStore } from '../domain/audit/audit-log.js'
 import { readKeyCheck } from '../domain/keys/key-check-repo.js'
 import type { Outcome } from './commands.js'
-import { progressBar } from './progress.js'
+import { progressPrinter } from './progress.js'
 
 const POSTGRES = (command: string): Outcome => ({
   code: 2,
@@ -63,11 +63,7 @@ export async function backup(config: Config, file: string): Promise<Outcome> {
   const snapshot = `${file}.snapshot-${process.pid}`
   const partial = `${file}.partial-${process.pid}`
   try {
-    const copying = progressBar('Copying the store')
-    await snapshotSqlite(source, snapshot, (done, total) => {
-      copying.update(done, total)
-    })
-    copying.finish()
+    await withProgress('Copying the store', (report) => snapshotSqlite(source, snapshot, report))
 
     const store = openStore({ kind: 'sqlite', file: snapshot })
     let facts: SnapshotFacts
@@ -86,17 +82,11 @@ export async function backup(config: Config, file: string): Promise<Outcome> {
       if (!Buffer.isBuffer(root)) return root
       keyCheck = keyCheckValue(root)
     }
-    const hashing = progressBar('Checksumming   ')
-    const database = await hashFile(snapshot, (done, total) => {
-      hashing.update(done, total)
-    })
-    hashing.finish()
+    const database = await withProgress('Checksumming   ', (report) => hashFile(snapshot, report))
     const manifest = newManifest(facts, keyCheck, database, new Date())
-    const writing = progressBar('Writing        ')
-    const digest = await writeBackupFile(partial, manifest, snapshot, (done, total) => {
-      writing.update(done, total)
-    })
-    writing.finish()
+    const digest = await withProgress('Writing        ', (report) =>
+      writeBackupFile(partial, manifest, snapshot, report),
+    )
     renameSync(partial, file)
     return { code: 0, out: summary(`Backed up to ${file}`, manifest, digest) }
   } finally {
@@ -131,17 +121,11 @@ export async function restore(config: Config, file: string): Promise<Outcome> {
   const root = rootKey(config)
   if (!Buffer.isBuffer(root)) return root
 
-  const checking = progressBar('Checking  ')
   let checked
   try {
-    checked = await checkBackupFile(file, (done, total) => {
-      checking.update(done, total)
-    })
+    checked = await withProgress('Checking  ', (report) => checkBackupFile(file, report))
   } catch (error) {
-    if (error instanceof BackupFileError) return refusedFile(error)
-    throw error
-  } finally {
-    checking.finish()
+    return refusedFile(error)
   }
   const { manifest } = checked
   if (manifest.keyCheck !== keyCheckValue(root)) {
@@ -162,16 +146,10 @@ export async function restore(config: Config, file: string): Promise<Outcome> {
   mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 })
   const staged = `${target}.restoring-${process.pid}`
   try {
-    const extracting = progressBar('Extracting')
     try {
-      await extractDatabase(file, checked, staged, (done, total) => {
-        extracting.update(done, total)
-      })
+      await withProgress('Extracting', (report) => extractDatabase(file, checked, staged, report))
     } catch (error) {
-      if (error instanceof BackupFileError) return refusedFile(error)
-      throw error
-    } finally {
-      extracting.finish()
+      return refusedFile(error)
     }
     const problem = await verifyRestored(staged, manifest, root)
     if (typeof problem === 'string') {
@@ -246,10 +224,26 @@ async function verifyRestored(
   }
 }
 
-const refusedFile = (error: BackupFileError): Outcome => ({
-  code: 1,
-  err: `${error.message} Nothing was restored.`,
-})
+/** A backup file the checks refuse is the command's answer; any other failure goes on. */
+const refusedFile = (error: unknown): Outcome => {
+  if (!(error instanceof BackupFileError)) throw error
+  return { code: 1, err: `${error.message} Nothing was restored.` }
+}
+
+/** One step of a command behind its progress bar, whose line ends however the step ends. */
+async function withProgress<T>(
+  label: string,
+  step: (report: (done: number, total: number) => void) => Promise<T>,
+): Promise<T> {
+  const progress = progressPrinter({ label })
+  try {
+    return await step((done, total) => {
+      progress.update(done, total)
+    })
+  } finally {
+    progress.finish()
+  }
+}
 
 function summary(what: string, manifest: Manifest, digest?: string): string {
   const count = (table: string) => manifest.counts[table] ?? 0

@@ -144,28 +144,31 @@ export const COMMANDS: readonly Command[] = [
     positionals: { min: 0, max: 0 },
     run: async ({ loaded }) => (await audit()).showPublicKey(loaded.config),
   },
-  {
-    words: ['backup'],
+  ...(
+    [
+      [
+        'backup',
+        [
+          'snapshot the embedded SQLite store while it serves, with a',
+          'manifest and a checksum, into a new FILE (no keys in it)',
+        ],
+      ],
+      [
+        'restore',
+        [
+          'check FILE, then restore it into an empty DATA_DIR under',
+          'the same keys and verify its audit log',
+        ],
+      ],
+    ] as const
+  ).map(([word, help]): Command => ({
+    words: [word],
     synopsis: 'FILE',
-    help: [
-      'snapshot the embedded SQLite store while it serves, with a',
-      'manifest and a checksum, into a new FILE (no keys in it)',
-    ],
+    help,
     positionals: { min: 1, max: 1 },
     run: async ({ positionals, loaded }) =>
-      (await import('./backup-commands.js')).backup(loaded.config, positionals[0] ?? ''),
-  },
-  {
-    words: ['restore'],
-    synopsis: 'FILE',
-    help: [
-      'check FILE, then restore it into an empty DATA_DIR under',
-      'the same keys and verify its audit log',
-    ],
-    positionals: { min: 1, max: 1 },
-    run: async ({ positionals, loaded }) =>
-      (await import('./backup-commands.js')).restore(loaded.config, positionals[0] ?? ''),
-  },
+      (await import('./backup-commands.js'))[word](loaded.config, positionals[0] ?? ''),
+  })),
   ...(
     [
       ['status', [], ['data-key versions and how many ciphertexts each seals']],

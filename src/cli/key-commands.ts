@@ -13,7 +13,7 @@ import {
 import type { RotationDeps } from '../domain/keys/rotation.js'
 import type { Outcome } from './commands.js'
 import { withServices } from './context.js'
-import { resealProgress } from './reseal-progress.js'
+import { progressPrinter } from './progress.js'
 
 export const KEYS_USAGE = `Usage: strongroom keys status
        strongroom keys rotate [--batch-size N]
@@ -95,17 +95,21 @@ async function resealAndRetire(
   }
   process.once('SIGTERM', abort)
   process.once('SIGINT', abort)
-  const progress = resealProgress()
+  // A line per committed batch off a terminal: a long re-seal's log shows how far it got.
+  const progress = progressPrinter({ blank: '-', plainLines: 're-sealed' })
   const started = Date.now()
   try {
     const result = await reseal(deps, {
       batchSize,
       signal: stop.signal,
-      onProgress: (update) => {
-        progress.update(update)
+      onProgress: ({ done, total, failed }) => {
+        const seconds = (Date.now() - started) / 1000
+        const rate = seconds > 0 ? Math.round(done / seconds) : 0
+        const failures = failed > 0 ? `, ${failed} failed` : ''
+        progress.update(done, total, `${done}/${total} ciphertexts, ${rate}/s${failures}`)
       },
     })
-    progress.end()
+    progress.finish()
     const seconds = Math.max((Date.now() - started) / 1000, 0.001)
     const rate = Math.round(result.done / seconds)
     if (result.interrupted) {

@@ -1,15 +1,8 @@
-import type { FastifyInstance, RouteOptions } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 
 import { AppError } from '../errors.js'
 import { renderFastApi } from './fastapi-dialect.js'
-
-/** Marks the routes `answerMethodNotAllowed` adds: they answer 405, they serve nothing. */
-export const METHOD_NOT_ALLOWED_ROUTE = 'strongroom:method-not-allowed'
-
-interface IndexedPath {
-  pattern: RegExp
-  methods: Set<string>
-}
+import { indexServedMethods } from './served-methods.js'
 
 /**
  * What FastAPI's router does for a path no route matches exactly (docs/surfaces/1-secret-storage.md,
@@ -28,16 +21,14 @@ export function installFastApiFallbacks(
   app: FastifyInstance,
   options: { excluded: readonly string[]; corsConfigured: boolean },
 ): void {
-  const paths = new Map<string, IndexedPath>()
-  app.addHook('onRoute', (route: RouteOptions) => {
-    if ((route.config as Record<string, unknown> | undefined)?.[METHOD_NOT_ALLOWED_ROUTE]) return
-    const url = route.url
-    const indexed = paths.get(url) ?? { pattern: toPattern(url), methods: new Set<string>() }
-    for (const method of [route.method].flat()) indexed.methods.add(method)
-    paths.set(url, indexed)
-  })
-  const methodsAt = (path: string): Set<string> | undefined => {
-    for (const { pattern, methods } of paths.values()) if (pattern.test(path)) return methods
+  const served = indexServedMethods(app, (route) => route.url)
+  const patterns = new Map<string, RegExp>()
+  const methodsAt = (path: string): ReadonlySet<string> | undefined => {
+    for (const [url, methods] of served) {
+      const pattern = patterns.get(url) ?? toPattern(url)
+      patterns.set(url, pattern)
+      if (pattern.test(path)) return methods
+    }
     return undefined
   }
   const isFastApiPath = (path: string): boolean =>

@@ -1,9 +1,8 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-
 import type { Services } from '../services.js'
+import type { TypeBoxScope } from '../surfaces/common/scope.js'
 
-/** The scope the web app's API is registered on (`/app/api`), with TypeBox types. */
-export type WebAppScope = Parameters<FastifyPluginAsyncTypebox>[0]
+/** The scope the web app's API is registered on (`/app/api`). */
+export type WebAppScope = TypeBoxScope
 
 /** What the web app uses of the domain. */
 export type WebAppServices = Pick<

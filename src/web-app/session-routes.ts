@@ -1,4 +1,6 @@
 import { contextOf } from '../http/request-context.js'
+import { toGroupJson } from '../surfaces/common/groups.js'
+import { logInByEmail } from '../surfaces/common/login.js'
 import { forbidden, isAppError } from '../errors.js'
 import type { WebAppScope, WebAppServices } from './context.js'
 import { LoginBody, SharesBody, VaultCallBody } from './schemas.js'
@@ -19,10 +21,7 @@ export function registerSessionRoutes(scope: WebAppScope, services: WebAppServic
     '/session/login',
     { schema: { hide: true, body: LoginBody } },
     async (request, reply) => {
-      const { token, user } = await accounts.login(
-        { kind: 'email', login: request.body.email, password: request.body.password },
-        contextOf(request),
-      )
+      const { token, user } = await logInByEmail(accounts, request.body, request)
       setSessionCookie(request, reply, token)
       return { user: { id: user.id, email: user.email, username: user.username, role: user.role } }
     },
@@ -65,14 +64,7 @@ export function registerSessionRoutes(scope: WebAppScope, services: WebAppServic
   scope.post('/groups/mine', { schema: { hide: true } }, async (request) => {
     const principal = await sessionPrincipal(accounts, request)
     const mine = await groups.listMine(principal, contextOf(request))
-    return {
-      groups: mine.map((group) => ({
-        id: group.id,
-        name: group.name,
-        creator_id: group.creatorId,
-        created_at: group.createdAt,
-      })),
-    }
+    return { groups: mine.map(toGroupJson) }
   })
 
   /**

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 
-import { progressBar } from '../../src/cli/progress.js'
-import { resealProgress } from '../../src/cli/reseal-progress.js'
+import { progressPrinter } from '../../src/cli/progress.js'
 
 /** A stand-in for standard error that records what was written. */
 function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; written: string[] } {
@@ -17,10 +16,11 @@ function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; written: stri
   return { stream, written }
 }
 
+/** The backup commands' bars: a label, and silence off a terminal. */
 describe('progress bar', () => {
   it('draws on a terminal, always shows the end, and ends its line', () => {
     const { stream, written } = fakeStream(true)
-    const bar = progressBar('Copying', stream)
+    const bar = progressPrinter({ label: 'Copying' }, stream)
     bar.update(0, 4)
     bar.update(4, 4)
     bar.finish()
@@ -31,7 +31,7 @@ describe('progress bar', () => {
 
   it('writes nothing when standard error is not a terminal', () => {
     const { stream, written } = fakeStream(false)
-    const bar = progressBar('Copying', stream)
+    const bar = progressPrinter({ label: 'Copying' }, stream)
     bar.update(1, 2)
     bar.update(2, 2)
     bar.finish()
@@ -39,7 +39,24 @@ describe('progress bar', () => {
   })
 })
 
+/** `keys reseal`: no label, a detail after the bar, and a plain line per batch off a terminal. */
 describe('re-seal progress', () => {
+  const resealProgress = (stream: NodeJS.WriteStream) => {
+    const progress = progressPrinter({ blank: '-', plainLines: 're-sealed' }, stream)
+    return {
+      update: ({ done, total, failed }: { done: number; total: number; failed: number }) => {
+        progress.update(
+          done,
+          total,
+          `${done}/${total} ciphertexts, 0/s${failed > 0 ? `, ${failed} failed` : ''}`,
+        )
+      },
+      end: () => {
+        progress.finish()
+      },
+    }
+  }
+
   it('redraws one bar in place on a terminal, with failures named, and ends its line', () => {
     const { stream, written } = fakeStream(true)
     const progress = resealProgress(stream)

@@ -26,6 +26,7 @@ export const auditApi: FastifyPluginAsyncTypebox<{
   services: Pick<Services, 'accounts' | 'auditTrail'>
 }> = async (scope, { services }) => {
   installDialect(scope, renderAuditApi, { notFound: false })
+  answerMethodNotAllowed(scope)
   sendExactJsonType(scope)
   const { accounts, auditTrail } = services
   const authenticated = requireAuth((token) => accounts.authenticate(token))
@@ -102,15 +103,4 @@ export const auditApi: FastifyPluginAsyncTypebox<{
   )
 
   registerProofRoutes(scope, auditTrail, authenticated)
-
-  for (const path of [
-    '/audit',
-    '/audit/export',
-    '/audit/public-key',
-    '/audit/checkpoint',
-    '/audit/proof/inclusion',
-    '/audit/proof/consistency',
-  ]) {
-    answerMethodNotAllowed(scope, path, ['GET'])
-  }
 }

@@ -1,8 +1,11 @@
-import type { onRequestHookHandler } from 'fastify'
+import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import { Type } from 'typebox'
 
+import type { CreateOneTimeInput } from '../../domain/one-time/one-time-service.js'
 import type { AppError } from '../../errors.js'
 import type { Rendered } from '../../http/dialect.js'
+import { contextOf } from '../../http/request-context.js'
+import type { Services } from '../../services.js'
 
 /**
  * What the two one-time surfaces share (docs/surfaces/4-one-time.md, 5-generate.md): the bounds
@@ -55,4 +58,21 @@ export const NO_CACHE = 'no-cache, no-store, must-revalidate'
 export const noCache: onRequestHookHandler = (_request, reply, done) => {
   reply.header('Cache-Control', NO_CACHE)
   done()
+}
+
+/**
+ * Stores a one-time secret for either surface and answers its key; the bytes count against the
+ * quota of the caller's client key (client-key.ts).
+ */
+export async function storeOneTimeSecret(
+  services: Pick<Services, 'oneTime' | 'clientKey'>,
+  input: CreateOneTimeInput,
+  request: FastifyRequest,
+): Promise<{ secret_key: string }> {
+  const { secretKey } = await services.oneTime.create(
+    input,
+    contextOf(request),
+    services.clientKey(request.ip),
+  )
+  return { secret_key: secretKey }
 }

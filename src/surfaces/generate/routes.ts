@@ -6,7 +6,7 @@ import { contextOf } from '../../http/request-context.js'
 import type { Services } from '../../services.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { nullMeansAbsent } from '../../http/null-means-absent.js'
-import { noCache } from '../common/one-time.js'
+import { noCache, storeOneTimeSecret } from '../common/one-time.js'
 import { renderGenerate } from './dialect.js'
 import {
   DetailResponse,
@@ -32,6 +32,7 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
   scope.addHook('onRequest', noCache)
   // Mounted at `/`: unknown paths get the root's FastAPI 404, which is this surface's dialect too.
   installDialect(scope, renderGenerate, { notFound: false })
+  answerMethodNotAllowed(scope)
   const { oneTime, anonymousLimits } = services
   // Every creation and every reveal hashes the passphrase with argon2id.
   const hashing = hashingBudget(anonymousLimits)
@@ -61,12 +62,8 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { secret, passphrase, ttl_seconds } = request.body
-      const { secretKey } = await oneTime.create(
-        { kind: 'generate', secret, passphrase, ttlSeconds: ttl_seconds },
-        contextOf(request),
-        services.clientKey(request.ip),
-      )
-      return { secret_key: secretKey }
+      const input = { kind: 'generate' as const, secret, passphrase, ttlSeconds: ttl_seconds }
+      return storeOneTimeSecret(services, input, request)
     },
   )
 
@@ -109,7 +106,4 @@ export const generateSurface: FastifyPluginAsyncTypebox<{
       ),
     }),
   )
-
-  answerMethodNotAllowed(scope, '/generate', ['POST'], { headTwin: false })
-  answerMethodNotAllowed(scope, '/secrets/:secret_key', ['GET', 'POST'], { headTwin: false })
 }

@@ -45,6 +45,7 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
 ) => {
   // A prefixed scope answers its own unknown paths; at `/` the root's 404 stands.
   installDialect(scope, renderLock, { notFound: prefix !== '' })
+  answerMethodNotAllowed(scope)
   const { accounts, lock } = services
   const authenticated = requireAuth((token) => accounts.authenticate(token))
 
@@ -146,9 +147,6 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
     },
   )
 
-  answerMethodNotAllowed(scope, '/register', ['GET', 'POST'])
-  answerMethodNotAllowed(scope, '/login', ['GET', 'POST'])
-  answerMethodNotAllowed(scope, '/logUnlocking', ['POST'])
   if (!debugViews) return
 
   // Debug views (LOCK_DEBUG_VIEWS=true): administrators only; GET is a page for a browser, POST
@@ -177,7 +175,6 @@ export const lockSurface: FastifyPluginAsyncTypebox<LockSurfaceOptions> = async 
         return Object.fromEntries(records.map((record) => [String(record.id), record]))
       },
     )
-    answerMethodNotAllowed(scope, path, ['GET', 'POST'])
   }
   // The original's column headers, word for word (docs/surfaces/3-lock.md).
   const LOG_COLUMNS = [

@@ -8,7 +8,7 @@ import type { Services } from '../../services.js'
 import { renderOneTimeApi } from './dialect.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { nullMeansAbsent } from '../../http/null-means-absent.js'
-import { noCache } from '../common/one-time.js'
+import { noCache, storeOneTimeSecret } from '../common/one-time.js'
 import {
   CreateSecretBody,
   DeleteSecretQuery,
@@ -36,6 +36,7 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
 }> = async (scope, { services, eventsPublic }) => {
   scope.addHook('onRequest', noCache)
   installDialect(scope, renderOneTimeApi)
+  answerMethodNotAllowed(scope)
   const { accounts, oneTime, anonymousLimits } = services
 
   scope.post(
@@ -54,19 +55,15 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { secret, passphrase, ttl_seconds } = request.body
-      const { secretKey } = await oneTime.create(
-        { kind: 'api', secret, passphrase, ttlSeconds: ttl_seconds },
-        contextOf(request),
-        services.clientKey(request.ip),
-      )
-      return { secret_key: secretKey }
+      const input = { kind: 'api' as const, secret, passphrase, ttlSeconds: ttl_seconds }
+      return storeOneTimeSecret(services, input, request)
     },
   )
 
   scope.get(
     '/secret/:secret_key',
     {
-      // A HEAD must not burn the secret (see refuseOtherMethods).
+      // A HEAD must not burn the secret: without its twin, HEAD is answered 405 (method-not-allowed.ts).
       exposeHeadRoute: false,
       schema: {
         tags: TAGS,
@@ -142,8 +139,4 @@ export const oneTimeApiSurface: FastifyPluginAsyncTypebox<{
       }
     },
   )
-
-  answerMethodNotAllowed(scope, '/secret', ['POST'], { headTwin: false })
-  answerMethodNotAllowed(scope, '/secret/:secret_key', ['GET', 'DELETE'], { headTwin: false })
-  answerMethodNotAllowed(scope, '/event', ['GET', 'HEAD'], { headTwin: false })
 }

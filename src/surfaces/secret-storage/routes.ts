@@ -5,6 +5,7 @@ import { installDialect } from '../../http/dialect.js'
 import { hashingBudget } from '../../http/anonymous-limits.js'
 import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
+import { logInByEmail } from '../common/login.js'
 import type { Services } from '../../services.js'
 import { renderSecretStorage } from './dialect.js'
 import {
@@ -28,6 +29,7 @@ export const secretStorageSurface: FastifyPluginAsyncTypebox<{
 }> = async (scope, { services }) => {
   // Mounted at `/`: unknown paths get the root's FastAPI 404, which is this surface's dialect too.
   installDialect(scope, renderSecretStorage, { notFound: false })
+  answerMethodNotAllowed(scope)
   const { accounts, personalSecrets } = services
   const authenticated = requireAuth((token) => accounts.authenticate(token))
 
@@ -71,10 +73,7 @@ export const secretStorageSurface: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const { token } = await accounts.login(
-        { kind: 'email', login: request.body.email, password: request.body.password },
-        contextOf(request),
-      )
+      const { token } = await logInByEmail(accounts, request.body, request)
       return { token, message: 'Login successful' }
     },
   )
@@ -128,9 +127,4 @@ export const secretStorageSurface: FastifyPluginAsyncTypebox<{
       return { secret }
     },
   )
-
-  answerMethodNotAllowed(scope, '/register', ['POST'])
-  answerMethodNotAllowed(scope, '/login', ['POST'])
-  answerMethodNotAllowed(scope, '/set_secret', ['POST'])
-  answerMethodNotAllowed(scope, '/get_secret', ['GET'])
 }

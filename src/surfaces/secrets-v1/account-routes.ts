@@ -2,7 +2,6 @@ import type { FastifyBaseLogger } from 'fastify'
 
 import type { MailOutcome } from '../../domain/accounts/recovery-service.js'
 import { principalOf } from '../../http/authenticate.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { rateLimitHook } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
 import { BEARER } from './context.js'
@@ -152,8 +151,4 @@ export function registerAccountRoutes(
       return { message: 'Your account has been deleted' }
     },
   )
-
-  answerMethodNotAllowed(scope, '/auth/activate', ['PUT'])
-  answerMethodNotAllowed(scope, '/auth/reset', ['POST', 'PUT'])
-  answerMethodNotAllowed(scope, '/auth/delete', ['POST'])
 }

@@ -1,9 +1,9 @@
 import type { UserView } from '../../domain/accounts/views.js'
 import { principalOf } from '../../http/authenticate.js'
 import { hashingBudget } from '../../http/anonymous-limits.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { rateLimitHook } from '../../http/rate-limit.js'
 import { contextOf } from '../../http/request-context.js'
+import { logInByEmail } from '../common/login.js'
 import { logMail } from './account-routes.js'
 import { BEARER } from './context.js'
 import type { RouteDeps, Scope } from './context.js'
@@ -80,10 +80,7 @@ export function registerAuthRoutes(
       },
     },
     async (request) => {
-      const { token } = await accounts.login(
-        { kind: 'email', login: request.body.email, password: request.body.password },
-        contextOf(request),
-      )
+      const { token } = await logInByEmail(accounts, request.body, request)
       return { token }
     },
   )
@@ -149,10 +146,4 @@ export function registerAuthRoutes(
       ),
     }),
   )
-
-  answerMethodNotAllowed(scope, '/auth/register', ['POST'])
-  answerMethodNotAllowed(scope, '/auth/login', ['POST'])
-  answerMethodNotAllowed(scope, '/auth/logout', ['POST'])
-  answerMethodNotAllowed(scope, '/users/me', ['GET'])
-  answerMethodNotAllowed(scope, '/users', ['GET'])
 }

@@ -1,11 +1,12 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { preValidationAsyncHookHandler } from 'fastify'
 
 import type { RateLimiter } from '../../limits/rate-limiter.js'
 import type { Services } from '../../services.js'
+import type { TypeBoxScope } from '../common/scope.js'
+import { ErrorResponse, FieldErrorsResponse, SecretDeniedResponse } from './schemas.js'
 
-/** The scope every Secrets v1 route is registered on: `/v1`, with TypeBox types. */
-export type Scope = Parameters<FastifyPluginAsyncTypebox>[0]
+/** The scope every Secrets v1 route is registered on: `/v1`. */
+export type Scope = TypeBoxScope
 
 /** What this surface uses of the domain. */
 export type SurfaceServices = Pick<
@@ -41,3 +42,12 @@ export interface RouteDeps {
 export const LOOKUP_LIMIT = { limit: 30, windowMs: 60_000, text: '30/minute' }
 
 export const BEARER = [{ bearer: [] }]
+
+/** Error answers every route that takes a secret id can give. */
+export const SECRET_ERRORS = {
+  400: ErrorResponse,
+  401: SecretDeniedResponse,
+  404: ErrorResponse,
+  413: ErrorResponse,
+  422: FieldErrorsResponse,
+}

@@ -3,8 +3,8 @@ import type { Static } from 'typebox'
 
 import { principalOf } from '../../http/authenticate.js'
 import { getJsonBody } from '../../http/get-json-body.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
+import { toGroupJson } from '../common/groups.js'
 import { BEARER } from './context.js'
 import { toLaterSecret, translateLaterKeys, usesLaterKeys } from './later-api.js'
 import type { RouteDeps, Scope } from './context.js'
@@ -98,10 +98,7 @@ export function registerGroupRoutes(scope: Scope, deps: RouteDeps): void {
         return {
           message: SUCCESS,
           data: {
-            id: group.id,
-            name: group.name,
-            creator_id: group.creatorId,
-            created_at: group.createdAt,
+            ...toGroupJson(group),
             users: group.members.map((member) => ({
               id: member.id,
               email: member.email,
@@ -115,13 +112,7 @@ export function registerGroupRoutes(scope: Scope, deps: RouteDeps): void {
       }
       return {
         Message: SUCCESS,
-        Data: {
-          id: group.id,
-          name: group.name,
-          creator_id: group.creatorId,
-          created_at: group.createdAt,
-          members: group.members,
-        },
+        Data: { ...toGroupJson(group), members: group.members },
       }
     },
   )
@@ -246,9 +237,4 @@ export function registerGroupRoutes(scope: Scope, deps: RouteDeps): void {
       return success(request)
     },
   )
-
-  answerMethodNotAllowed(scope, '/groups', ['GET', 'POST', 'PATCH', 'DELETE'])
-  answerMethodNotAllowed(scope, '/groups/add_user', ['POST'])
-  answerMethodNotAllowed(scope, '/groups/remove_user', ['POST'])
-  answerMethodNotAllowed(scope, '/groups/leave', ['POST'])
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 
 import { requireAuth } from '../../http/authenticate.js'
 import { installDialect } from '../../http/dialect.js'
+import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { sendExactJsonType } from '../../http/exact-json-type.js'
 import type { RateLimit } from '../../config.js'
 import { registerAccountRoutes } from './account-routes.js'
@@ -26,6 +27,7 @@ export const secretsV1Surface: FastifyPluginAsyncTypebox<{
   groupAdditionLimits?: readonly RateLimit[]
 }> = async (scope, { services, groupAdditionLimits = [] }) => {
   installDialect(scope, renderSecretsV1)
+  answerMethodNotAllowed(scope)
   sendExactJsonType(scope)
   if (!services.recovery.mailConfigured) {
     scope.log.warn(

@@ -2,8 +2,8 @@ import type { Static } from 'typebox'
 
 import { principalOf } from '../../http/authenticate.js'
 import { getJsonBody } from '../../http/get-json-body.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
+import { toGroupJson } from '../common/groups.js'
 import { BEARER } from './context.js'
 import type { RouteDeps, Scope } from './context.js'
 import { toLaterSecret, translateLaterKeys } from './later-api.js'
@@ -87,19 +87,7 @@ export function registerLaterRoutes(scope: Scope, deps: RouteDeps): void {
     },
     async (request) => {
       const mine = await groups.listMine(principalOf(request), contextOf(request))
-      return {
-        message: SUCCESS,
-        data: mine.map((group) => ({
-          id: group.id,
-          name: group.name,
-          creator_id: group.creatorId,
-          created_at: group.createdAt,
-        })),
-      }
+      return { message: SUCCESS, data: mine.map(toGroupJson) }
     },
   )
-
-  answerMethodNotAllowed(scope, '/secrets/user', ['GET'])
-  answerMethodNotAllowed(scope, '/secrets/group', ['GET'])
-  answerMethodNotAllowed(scope, '/groups/user', ['GET'])
 }

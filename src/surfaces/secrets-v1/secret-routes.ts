@@ -3,18 +3,15 @@ import type { Static } from 'typebox'
 import type { SecretView } from '../../domain/vault/vault-service.js'
 import { principalOf } from '../../http/authenticate.js'
 import { getJsonBody } from '../../http/get-json-body.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
-import { BEARER } from './context.js'
+import { BEARER, SECRET_ERRORS } from './context.js'
 import { withLaterFields } from './later-api.js'
 import type { RouteDeps, Scope } from './context.js'
 import {
   CreatedSecretResponse,
   CreateSecretBody,
   ErrorResponse,
-  FieldErrorsResponse,
   MessageResponse,
-  SecretDeniedResponse,
   SecretIdBody,
   SecretListResponse,
   SecretResponse,
@@ -25,15 +22,6 @@ import {
 
 const TAGS = ['Secrets v1 (/v1): secrets']
 const SUCCESS = 'Success!'
-
-/** Error answers every route that takes a secret id can give. */
-const ERRORS = {
-  400: ErrorResponse,
-  401: SecretDeniedResponse,
-  404: ErrorResponse,
-  413: ErrorResponse,
-  422: FieldErrorsResponse,
-}
 
 export const toSecretData = (secret: SecretView) => ({
   secret_id: secret.id,
@@ -61,7 +49,7 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
           'The later API (the pw4devs CLI) also sends `iv`: it is kept beside the data, and such a secret is read back with `id`, and `encrypted_data` and `iv` as base64 of the bytes sent.',
         security: BEARER,
         body: CreateSecretBody,
-        response: { 201: CreatedSecretResponse, ...ERRORS, 409: ErrorResponse },
+        response: { 201: CreatedSecretResponse, ...SECRET_ERRORS, 409: ErrorResponse },
       },
     },
     async (request, reply) => {
@@ -91,7 +79,7 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
         description:
           'Takes a JSON body on GET, as documented: `{"secret_id": 1}`. The owner and every user the secret is shared with (directly or through a group) may read it.',
         security: BEARER,
-        response: { 200: SecretResponse, ...ERRORS },
+        response: { 200: SecretResponse, ...SECRET_ERRORS },
       },
     },
     async (request) => {
@@ -110,7 +98,7 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
         summary: 'Replace the name and data of a secret (owner or read-write share)',
         security: BEARER,
         body: UpdateSecretBody,
-        response: { 200: MessageResponse, ...ERRORS },
+        response: { 200: MessageResponse, ...SECRET_ERRORS },
       },
     },
     async (request) => {
@@ -134,7 +122,7 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
         summary: 'Delete a secret and every share of it (owner only)',
         security: BEARER,
         body: SecretIdBody,
-        response: { 204: NoContentResponse, ...ERRORS },
+        response: { 204: NoContentResponse, ...SECRET_ERRORS },
       },
     },
     async (request, reply) => {
@@ -187,8 +175,4 @@ export function registerSecretRoutes(scope: Scope, { services, authenticated }: 
       }
     },
   )
-
-  answerMethodNotAllowed(scope, '/secrets', ['GET', 'POST', 'PATCH', 'DELETE'])
-  answerMethodNotAllowed(scope, '/user/secrets', ['GET'])
-  answerMethodNotAllowed(scope, '/secrets/shared', ['GET'])
 }

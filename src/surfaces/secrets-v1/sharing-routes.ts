@@ -1,33 +1,19 @@
-import type { HTTPMethods } from 'fastify'
-
 import type { Grantee } from '../../domain/vault/sharing-service.js'
 import { AppError } from '../../errors.js'
 import { principalOf } from '../../http/authenticate.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
-import { BEARER } from './context.js'
+import { BEARER, SECRET_ERRORS } from './context.js'
 import { translateLaterKeys } from './later-api.js'
 import type { RouteDeps, Scope } from './context.js'
 import {
-  ErrorResponse,
-  FieldErrorsResponse,
   MessageResponse,
   RevokeGroupBody,
   RevokeUserBody,
-  SecretDeniedResponse,
   ShareGroupBody,
   ShareUserBody,
 } from './schemas.js'
 
 const TAGS = ['Secrets v1 (/v1): sharing']
-
-const ERRORS = {
-  400: ErrorResponse,
-  401: SecretDeniedResponse,
-  404: ErrorResponse,
-  413: ErrorResponse,
-  422: FieldErrorsResponse,
-}
 
 /**
  * Sharing a secret with users and groups (docs/surfaces/2-secrets-v1.md). The code's paths
@@ -65,7 +51,7 @@ export function registerSharingRoutes(scope: Scope, deps: RouteDeps): void {
           summary: `Share a secret with a ${target} (owner only); sharing again sets the new permission`,
           security: BEARER,
           body: shareBody,
-          response: { 201: MessageResponse, ...ERRORS },
+          response: { 201: MessageResponse, ...SECRET_ERRORS },
         },
       },
       async (request, reply) => {
@@ -91,7 +77,7 @@ export function registerSharingRoutes(scope: Scope, deps: RouteDeps): void {
             summary: `Change the permission of a ${target} a secret is shared with (owner only)`,
             security: BEARER,
             body: shareBody,
-            response: { 200: MessageResponse, ...ERRORS },
+            response: { 200: MessageResponse, ...SECRET_ERRORS },
           },
         },
         async (request) => {
@@ -118,7 +104,7 @@ export function registerSharingRoutes(scope: Scope, deps: RouteDeps): void {
             summary: `Stop sharing a secret with a ${target} (owner only)`,
             security: BEARER,
             body: revokeBody,
-            response: { 200: MessageResponse, ...ERRORS },
+            response: { 200: MessageResponse, ...SECRET_ERRORS },
           },
         },
         async (request) => {
@@ -134,12 +120,4 @@ export function registerSharingRoutes(scope: Scope, deps: RouteDeps): void {
       )
     }
   }
-
-  const ALLOWED: Record<string, HTTPMethods[]> = {
-    '/secrets/share/user': ['POST', 'PATCH', 'DELETE'],
-    '/secrets/share/group': ['POST', 'PATCH', 'DELETE'],
-    '/secrets/update/user': ['PATCH'],
-    '/secrets/revoke/user': ['DELETE'],
-  }
-  for (const [url, methods] of Object.entries(ALLOWED)) answerMethodNotAllowed(scope, url, methods)
 }

@@ -2,7 +2,6 @@ import { Type } from 'typebox'
 
 import type { VersionSummary } from '../../domain/vault/version-service.js'
 import { principalOf } from '../../http/authenticate.js'
-import { answerMethodNotAllowed } from '../../http/method-not-allowed.js'
 import { contextOf } from '../../http/request-context.js'
 import { BEARER } from './context.js'
 import type { RouteDeps, Scope } from './context.js'
@@ -141,8 +140,4 @@ export function registerVersionRoutes(scope: Scope, { services, authenticated }:
       }
     },
   )
-
-  answerMethodNotAllowed(scope, '/secrets/:secret_id/versions', ['GET'])
-  answerMethodNotAllowed(scope, '/secrets/:secret_id/versions/:version', ['GET'])
-  answerMethodNotAllowed(scope, '/secrets/:secret_id/versions/:version/rollback', ['POST'])
 }
