@@ -3,7 +3,15 @@ import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 
 import { createEnvelope, CryptoError } from '../../src/crypto/envelope.js'
-import { openField, sealField, secretAad } from '../../src/domain/vault/secret-sealing.js'
+import {
+  openCurrentValue,
+  openField,
+  sealField,
+  sealValue,
+  secretAad,
+  withOpened,
+} from '../../src/domain/vault/secret-sealing.js'
+import { openVersionValue, versionAad } from '../../src/domain/vault/secret-versions.js'
 import { buildTestApp, openServices } from '../helpers/app.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { expectStatus, signUpV1, v1 } from '../helpers/v1.js'
@@ -28,6 +36,40 @@ describe('vault sealing', () => {
     ] as const) {
       assert.throws(() => openField(envelope, id, field, sealed), CryptoError, `${id}:${field}`)
     }
+  })
+
+  it('seals and opens a whole value, its IV only when it has one', () => {
+    const sealed = sealValue(envelope, 7, { name: 'n', encryptedData: 'd', iv: 'i' })
+    const row = { id: 7, name_sealed: sealed.name, data_sealed: sealed.data, iv_sealed: sealed.iv }
+    assert.deepEqual(openCurrentValue(envelope, row), { name: 'n', encryptedData: 'd', iv: 'i' })
+    const bare = sealValue(envelope, 7, { name: 'n', encryptedData: 'd' })
+    assert.equal(bare.iv, null)
+    assert.equal(openCurrentValue(envelope, { ...row, iv_sealed: bare.iv }).iv, null)
+    // A current value does not open as a kept version: each has its own AAD.
+    assert.throws(() => openVersionValue(envelope, 7, 1, row), CryptoError)
+    const kept = envelope.seal(Buffer.from('old'), versionAad(7, 1, 'name'))
+    const version = { name_sealed: kept, data_sealed: kept, iv_sealed: null }
+    assert.throws(() => openVersionValue(envelope, 7, 1, version), CryptoError, 'data under name')
+  })
+
+  it('wipes the opened plaintext once it was used, even when the use throws', () => {
+    const sealed = sealField(envelope, 7, 'data', 'wipe me')
+    let seen: Buffer | undefined
+    assert.equal(
+      withOpened(envelope, sealed, secretAad(7, 'data'), (plaintext) => {
+        seen = plaintext
+        return plaintext.toString('utf8')
+      }),
+      'wipe me',
+    )
+    assert.ok(seen?.every((byte) => byte === 0))
+    assert.throws(() =>
+      withOpened(envelope, sealed, secretAad(7, 'data'), (plaintext) => {
+        seen = plaintext
+        throw new Error('use failed')
+      }),
+    )
+    assert.ok(seen?.every((byte) => byte === 0))
   })
 })
 

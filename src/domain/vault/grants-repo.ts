@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { AliasedSelectQueryBuilder, ExpressionBuilder, Kysely } from 'kysely'
 
 import type { Database } from '../../db/schema.js'
 import type { GrantPermission } from '../../db/tables/vault.js'
@@ -6,25 +6,28 @@ import type { GrantPermission } from '../../db/tables/vault.js'
 /** Who a grant is made to: one user, or every member of one group. */
 export type Grantee = { kind: 'user'; id: number } | { kind: 'group'; id: number }
 
+/** Where the grants of a grantee's kind live, and the column that names the grantee. */
+const grantsOf = (grantee: Grantee) =>
+  grantee.kind === 'user'
+    ? ({ table: 'vault_user_grants', column: 'user_id' } as const)
+    : ({ table: 'vault_group_grants', column: 'group_id' } as const)
+
+/** The one grant of `secretId` to `grantee` (at most one row: the pair is the table's key). */
+const theGrant =
+  (secretId: number, grantee: Grantee) =>
+  (eb: ExpressionBuilder<Database, ReturnType<typeof grantsOf>['table']>) =>
+    eb.and([eb('secret_id', '=', secretId), eb(grantsOf(grantee).column, '=', grantee.id)])
+
 export async function findGrant(
   db: Kysely<Database>,
   secretId: number,
   grantee: Grantee,
 ): Promise<GrantPermission | undefined> {
-  const row =
-    grantee.kind === 'user'
-      ? await db
-          .selectFrom('vault_user_grants')
-          .select('permission')
-          .where('secret_id', '=', secretId)
-          .where('user_id', '=', grantee.id)
-          .executeTakeFirst()
-      : await db
-          .selectFrom('vault_group_grants')
-          .select('permission')
-          .where('secret_id', '=', secretId)
-          .where('group_id', '=', grantee.id)
-          .executeTakeFirst()
+  const row = await db
+    .selectFrom(grantsOf(grantee).table)
+    .select('permission')
+    .where(theGrant(secretId, grantee))
+    .executeTakeFirst()
   return row?.permission
 }
 
@@ -36,6 +39,7 @@ export async function insertGrant(
   now: string,
 ): Promise<void> {
   const common = { secret_id: secretId, permission, created_at: now, updated_at: now }
+  // Two inserts, not one over `grantsOf`: each names its own column, so the compiler checks the row.
   if (grantee.kind === 'user') {
     await db
       .insertInto('vault_user_grants')
@@ -56,21 +60,11 @@ export async function updateGrant(
   permission: GrantPermission,
   now: string,
 ): Promise<void> {
-  if (grantee.kind === 'user') {
-    await db
-      .updateTable('vault_user_grants')
-      .set({ permission, updated_at: now })
-      .where('secret_id', '=', secretId)
-      .where('user_id', '=', grantee.id)
-      .execute()
-  } else {
-    await db
-      .updateTable('vault_group_grants')
-      .set({ permission, updated_at: now })
-      .where('secret_id', '=', secretId)
-      .where('group_id', '=', grantee.id)
-      .execute()
-  }
+  await db
+    .updateTable(grantsOf(grantee).table)
+    .set({ permission, updated_at: now })
+    .where(theGrant(secretId, grantee))
+    .execute()
 }
 
 export async function deleteGrant(
@@ -78,19 +72,7 @@ export async function deleteGrant(
   secretId: number,
   grantee: Grantee,
 ): Promise<void> {
-  if (grantee.kind === 'user') {
-    await db
-      .deleteFrom('vault_user_grants')
-      .where('secret_id', '=', secretId)
-      .where('user_id', '=', grantee.id)
-      .execute()
-  } else {
-    await db
-      .deleteFrom('vault_group_grants')
-      .where('secret_id', '=', secretId)
-      .where('group_id', '=', grantee.id)
-      .execute()
-  }
+  await db.deleteFrom(grantsOf(grantee).table).where(theGrant(secretId, grantee)).execute()
 }
 
 /** The grants `userId` holds on the secret through the groups they are a member of. */
@@ -107,6 +89,13 @@ export async function findGroupPermissions(
     .where('m.user_id', '=', userId)
     .execute()
   return rows.map((row) => row.permission)
+}
+
+/** The grants of one path by which secrets reach a user, whether made to them or to a group. */
+interface GrantPath {
+  secret_id: number
+  permission: GrantPermission
+  created_at: string
 }
 
 /** One path by which a secret reaches a user who does not own it. */
@@ -128,27 +117,32 @@ export async function listSharedWith(
   userId: number,
   limit: number,
 ): Promise<SharedRow[]> {
-  const direct = await db
-    .selectFrom('vault_user_grants as g')
-    .innerJoin('vault_secrets as s', 's.id', 'g.secret_id')
-    .select(['s.id', 's.owner_id', 's.name_sealed', 'g.permission', 'g.created_at as granted_at'])
-    .where('g.user_id', '=', userId)
-    .where('s.owner_id', '!=', userId)
-    .orderBy('g.created_at', 'desc')
-    .orderBy('s.id', 'desc')
-    .limit(limit)
-    .execute()
-  const viaGroups = await db
-    .selectFrom('vault_group_grants as g')
-    .innerJoin('vault_group_members as m', 'm.group_id', 'g.group_id')
-    .innerJoin('vault_secrets as s', 's.id', 'g.secret_id')
-    .select(['s.id', 's.owner_id', 's.name_sealed', 'g.permission', 'g.created_at as granted_at'])
-    .where('m.user_id', '=', userId)
-    .where('s.owner_id', '!=', userId)
-    .orderBy('g.created_at', 'desc')
-    .orderBy('s.id', 'desc')
-    .limit(limit)
-    .execute()
+  // One path is a set of grants reaching the user; each is listed by the same rule below.
+  const sharedThrough = (grants: AliasedSelectQueryBuilder<GrantPath, 'g'>) =>
+    db
+      .selectFrom(grants)
+      .innerJoin('vault_secrets as s', 's.id', 'g.secret_id')
+      .select(['s.id', 's.owner_id', 's.name_sealed', 'g.permission', 'g.created_at as granted_at'])
+      .where('s.owner_id', '!=', userId)
+      .orderBy('g.created_at', 'desc')
+      .orderBy('s.id', 'desc')
+      .limit(limit)
+      .execute()
+  const direct = await sharedThrough(
+    db
+      .selectFrom('vault_user_grants')
+      .select(['secret_id', 'permission', 'created_at'])
+      .where('user_id', '=', userId)
+      .as('g'),
+  )
+  const viaGroups = await sharedThrough(
+    db
+      .selectFrom('vault_group_grants as gg')
+      .innerJoin('vault_group_members as m', 'm.group_id', 'gg.group_id')
+      .select(['gg.secret_id', 'gg.permission', 'gg.created_at'])
+      .where('m.user_id', '=', userId)
+      .as('g'),
+  )
   return [...direct, ...viaGroups]
 }
 

@@ -8,9 +8,9 @@ import { groupNameKey } from './group-service.js'
 import { findGroupIdByNameKey, listSecretsOfGroup } from './group-secrets-repo.js'
 import { findGroup, isMember } from './groups-repo.js'
 import { VAULT_LIMITS } from './limits.js'
-import { decide, done, refused } from './outcome.js'
-import { openField } from './secret-sealing.js'
-import { recordVaultEvent } from './vault-events.js'
+import { acted, createAuditedStep } from './audited-step.js'
+import { deny, done, refused } from './outcome.js'
+import { openCurrentValue } from './secret-sealing.js'
 import type { SecretView } from './vault-service.js'
 import { denied, missing } from './vault-errors.js'
 import type { Principal } from '../principal.js'
@@ -29,7 +29,8 @@ export function createGroupSecretsService(deps: {
   envelope: Envelope
   audit: Pick<AuditLog, 'append'>
 }) {
-  const { db, transact, envelope, audit } = deps
+  const { db, envelope } = deps
+  const step = createAuditedStep(deps)
   return {
     /** The group's id by its name (any case); undefined when no group has it. */
     idByName(name: string): Promise<number | undefined> {
@@ -37,54 +38,38 @@ export function createGroupSecretsService(deps: {
     },
 
     list(principal: Principal, groupId: number, context: RequestContext): Promise<SecretView[]> {
-      return decide(transact, async (trx) => {
-        const group = await findGroup(trx, groupId)
-        if (group === undefined) return refused(missing('group', groupId))
-        const target = { type: 'vault-group' as const, id: groupId }
-        if (
-          group.creator_id !== principal.userId &&
-          !(await isMember(trx, groupId, principal.userId))
-        ) {
-          await recordVaultEvent(
-            audit,
-            trx,
-            {
-              type: 'vault.secret.list',
-              outcome: 'denied',
-              principal,
-              target,
-              details: { scope: 'group' },
-            },
-            context,
-          )
-          return refused(denied('group.secrets'))
-        }
-        const rows = await listSecretsOfGroup(trx, groupId, VAULT_LIMITS.sharedListed)
-        await recordVaultEvent(
-          audit,
-          trx,
-          {
-            type: 'vault.secret.list',
-            outcome: 'success',
-            principal,
-            target,
-            details: { scope: 'group', count: rows.length },
-          },
+      return step(
+        {
+          type: 'vault.secret.list',
+          principal,
+          target: { type: 'vault-group', id: groupId },
           context,
-        )
-        return done(
-          rows.map((row) => ({
+          // A refusal, too, says only that it was a group's list.
+          about: { scope: 'group' },
+        },
+        async (trx) => {
+          const group = await findGroup(trx, groupId)
+          if (group === undefined) return refused(missing('group', groupId))
+          if (
+            group.creator_id !== principal.userId &&
+            !(await isMember(trx, groupId, principal.userId))
+          )
+            return deny(denied('group.secrets'), {})
+          return done(group)
+        },
+        async (trx) => {
+          const rows = await listSecretsOfGroup(trx, groupId, VAULT_LIMITS.sharedListed)
+          const secrets = rows.map((row) => ({
             id: row.id,
-            name: openField(envelope, row.id, 'name', row.name_sealed),
-            encryptedData: openField(envelope, row.id, 'data', row.data_sealed),
-            iv: row.iv_sealed === null ? null : openField(envelope, row.id, 'iv', row.iv_sealed),
+            ...openCurrentValue(envelope, row),
             ownerId: row.owner_id,
-            access: row.owner_id === principal.userId ? 'owner' : row.permission,
+            access: row.owner_id === principal.userId ? ('owner' as const) : row.permission,
             createdAt: row.created_at,
             updatedAt: row.updated_at,
-          })),
-        )
-      })
+          }))
+          return acted(secrets, { count: rows.length })
+        },
+      )
     },
   }
 }

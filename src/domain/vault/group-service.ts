@@ -6,7 +6,9 @@ import type { Database } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
 import { AppError } from '../../errors.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { AuditEvent } from '../audit/types.js'
+import type { AuditType } from '../audit/types.js'
+import { acted, createAuditedStep } from './audited-step.js'
+import type { Acted } from './audited-step.js'
 import { userExists } from './grants-repo.js'
 import {
   countGroupGrants,
@@ -24,9 +26,8 @@ import {
 } from './groups-repo.js'
 import type { GroupRow } from './groups-repo.js'
 import { VAULT_LIMITS } from './limits.js'
-import { decide, done, refused } from './outcome.js'
+import { decide, deny, done, refused } from './outcome.js'
 import { recordVaultEvent } from './vault-events.js'
-import type { VaultEvent } from './vault-events.js'
 import type { Outcome } from './outcome.js'
 import { clash, denied, missing } from './vault-errors.js'
 import type { VaultDenial } from './vault-errors.js'
@@ -52,6 +53,28 @@ export interface GroupDetailView extends GroupView {
 }
 
 export type GroupService = ReturnType<typeof createGroupService>
+
+/** Who may take a step on a group, what refuses anyone else, and the event the step is. */
+interface GroupNeed {
+  role: 'creator' | 'member'
+  denial: VaultDenial
+  type: AuditType
+}
+
+/** What each step on a group needs; the member steps are reads, and leaving. */
+const NEEDS = {
+  read: { role: 'member', denial: 'group.read', type: 'vault.group.read' },
+  rename: { role: 'creator', denial: 'group.update', type: 'vault.group.rename' },
+  delete: { role: 'creator', denial: 'group.delete', type: 'vault.group.delete' },
+  addMember: { role: 'creator', denial: 'group.add-member', type: 'vault.group.member.add' },
+  removeMember: {
+    role: 'creator',
+    denial: 'group.remove-member',
+    type: 'vault.group.member.remove',
+  },
+  // Leaving needs only a seat; refused, it reads as a member-only read would.
+  leave: { role: 'member', denial: 'group.read', type: 'vault.group.member.remove' },
+} as const satisfies Record<string, GroupNeed>
 
 /** Group names are unique ignoring case, like usernames (NFC first, so "é" typed two ways is one name). */
 export const groupNameKey = (name: string): string => name.normalize('NFC').toLowerCase()
@@ -80,50 +103,39 @@ export function createGroupService(deps: {
   const { transact, clock, audit } = deps
   const maxMembers = deps.maxMembers ?? VAULT_LIMITS.membersPerGroup
 
-  /** Every group event names the caller as actor and the group as target. */
-  const recordGroupEvent = (
-    trx: Kysely<Database>,
-    event: Omit<VaultEvent, 'target'> & { groupId: number },
-    context: RequestContext,
-  ): Promise<void> => {
-    const { groupId, ...rest } = event
-    return recordVaultEvent(
-      audit,
-      trx,
-      { ...rest, target: { type: 'vault-group', id: groupId } },
-      context,
-    )
-  }
+  const step = createAuditedStep(deps)
 
-  /** Finds the group and checks the caller is its creator (or, for reads, a member). */
-  const authorize = async (
-    trx: Kysely<Database>,
+  /**
+   * An audited step on one group, for its creator (or, when `need.role` is member, its members):
+   * whoever else asks is refused with `need.denial`, and that is on the chain as `need.type`.
+   */
+  const onGroup = <T>(
     principal: Principal,
     groupId: number,
-    need: { role: 'creator' | 'member'; denial: VaultDenial; type: AuditEvent['type'] },
+    need: GroupNeed,
     context: RequestContext,
-  ): Promise<Outcome<GroupRow>> => {
-    const group = await findGroup(trx, groupId)
-    if (group === undefined) return refused(missing('group', groupId))
-    const allowed =
-      group.creator_id === principal.userId ||
-      (need.role === 'member' && (await isMember(trx, groupId, principal.userId)))
-    if (!allowed) {
-      await recordGroupEvent(
-        trx,
-        {
-          type: need.type,
-          outcome: 'denied',
-          principal,
-          groupId,
-          details: { reason: need.role === 'creator' ? 'not-creator' : 'not-a-member' },
-        },
-        context,
-      )
-      return refused(denied(need.denial))
-    }
-    return done(group)
-  }
+    act: (trx: Kysely<Database>, group: GroupRow) => Promise<Outcome<Acted<T>>>,
+  ): Promise<T> =>
+    step(
+      { type: need.type, principal, target: { type: 'vault-group', id: groupId }, context },
+      async (trx) => {
+        const group = await findGroup(trx, groupId)
+        if (group === undefined) return refused(missing('group', groupId))
+        const allowed =
+          group.creator_id === principal.userId ||
+          (need.role === 'member' && (await isMember(trx, groupId, principal.userId)))
+        if (!allowed)
+          return deny(denied(need.denial), {
+            reason: need.role === 'creator' ? 'not-creator' : 'not-a-member',
+          })
+        return done(group)
+      },
+      act,
+    )
+
+  /** The creator is a member for as long as the group lives: neither removed nor leaving. */
+  const creatorStays = (message: string): AppError =>
+    new AppError('BAD_REQUEST', message, { subject: 'group.remove-creator' })
 
   /** A taken name surfaces from the unique index (which also settles races) as CONFLICT. */
   const nameConflict = (error: unknown): never => {
@@ -145,9 +157,15 @@ export function createGroupService(deps: {
           now,
         })
         await insertMember(trx, id, principal.userId, now)
-        await recordGroupEvent(
+        await recordVaultEvent(
+          audit,
           trx,
-          { type: 'vault.group.create', outcome: 'success', principal, groupId: id },
+          {
+            type: 'vault.group.create',
+            outcome: 'success',
+            principal,
+            target: { type: 'vault-group', id },
+          },
           context,
         )
         return done({ id, name, creatorId: principal.userId, createdAt: now })
@@ -171,22 +189,9 @@ export function createGroupService(deps: {
 
     /** The group and its members; for its members (the creator included) only. */
     get(principal: Principal, groupId: number, context: RequestContext): Promise<GroupDetailView> {
-      return decide(transact, async (trx) => {
-        const allowed = await authorize(
-          trx,
-          principal,
-          groupId,
-          { role: 'member', denial: 'group.read', type: 'vault.group.read' },
-          context,
-        )
-        if (!allowed.ok) return allowed
+      return onGroup(principal, groupId, NEEDS.read, context, async (trx, group) => {
         const members = await listMembers(trx, groupId, maxMembers)
-        await recordGroupEvent(
-          trx,
-          { type: 'vault.group.read', outcome: 'success', principal, groupId },
-          context,
-        )
-        return done({ ...toView(allowed.value), members })
+        return acted({ ...toView(group), members })
       })
     },
 
@@ -196,56 +201,20 @@ export function createGroupService(deps: {
       name: string,
       context: RequestContext,
     ): Promise<void> {
-      return decide(transact, async (trx) => {
-        const allowed = await authorize(
-          trx,
-          principal,
-          groupId,
-          { role: 'creator', denial: 'group.update', type: 'vault.group.rename' },
-          context,
-        )
-        if (!allowed.ok) return allowed
-        await renameGroup(
-          trx,
-          groupId,
-          { name, nameKey: groupNameKey(name) },
-          clock.now().toISOString(),
-        )
-        await recordGroupEvent(
-          trx,
-          { type: 'vault.group.rename', outcome: 'success', principal, groupId },
-          context,
-        )
-        return done(undefined)
+      return onGroup(principal, groupId, NEEDS.rename, context, async (trx) => {
+        const now = clock.now().toISOString()
+        await renameGroup(trx, groupId, { name, nameKey: groupNameKey(name) }, now)
+        return acted(undefined)
       }).catch(nameConflict)
     },
 
     /** Deletes the group, its memberships and every share made to it. */
     delete(principal: Principal, groupId: number, context: RequestContext): Promise<void> {
-      return decide(transact, async (trx) => {
-        const allowed = await authorize(
-          trx,
-          principal,
-          groupId,
-          { role: 'creator', denial: 'group.delete', type: 'vault.group.delete' },
-          context,
-        )
-        if (!allowed.ok) return allowed
+      return onGroup(principal, groupId, NEEDS.delete, context, async (trx) => {
         const members = await countMembers(trx, groupId)
         const shares = await countGroupGrants(trx, groupId)
         await deleteGroup(trx, groupId)
-        await recordGroupEvent(
-          trx,
-          {
-            type: 'vault.group.delete',
-            outcome: 'success',
-            principal,
-            groupId,
-            details: { members, shares_ended: shares },
-          },
-          context,
-        )
-        return done(undefined)
+        return acted(undefined, { members, shares_ended: shares })
       })
     },
 
@@ -255,43 +224,17 @@ export function createGroupService(deps: {
       userId: number,
       context: RequestContext,
     ): Promise<void> {
-      return decide(transact, async (trx) => {
-        const allowed = await authorize(
-          trx,
-          principal,
-          groupId,
-          { role: 'creator', denial: 'group.add-member', type: 'vault.group.member.add' },
-          context,
-        )
-        if (!allowed.ok) return allowed
+      return onGroup(principal, groupId, NEEDS.addMember, context, async (trx) => {
         // An id nobody has is answered like one somebody has (and nothing is added): adding
         // people must not tell their adder which ids are accounts (docs/surfaces/2-secrets-v1.md).
         if (!(await userExists(trx, userId))) {
-          await audit.append(trx, {
-            type: 'vault.group.member.add',
-            outcome: 'failure',
-            actorId: principal.userId,
-            target: { type: 'vault-group', id: groupId },
-            details: { user_id: userId, reason: 'no-such-user' },
-            context,
-          })
-          return done(undefined)
+          const details = { user_id: userId, reason: 'no-such-user' }
+          return done({ value: undefined, outcome: 'failure', details })
         }
         if (await isMember(trx, groupId, userId)) return refused(clash('member'))
         if ((await countMembers(trx, groupId)) >= maxMembers) return refused(clash('member-limit'))
         await insertMember(trx, groupId, userId, clock.now().toISOString())
-        await recordGroupEvent(
-          trx,
-          {
-            type: 'vault.group.member.add',
-            outcome: 'success',
-            principal,
-            groupId,
-            details: { user_id: userId },
-          },
-          context,
-        )
-        return done(undefined)
+        return acted(undefined, { user_id: userId })
       })
     },
 
@@ -302,34 +245,11 @@ export function createGroupService(deps: {
       userId: number,
       context: RequestContext,
     ): Promise<void> {
-      return decide(transact, async (trx) => {
-        const allowed = await authorize(
-          trx,
-          principal,
-          groupId,
-          { role: 'creator', denial: 'group.remove-member', type: 'vault.group.member.remove' },
-          context,
-        )
-        if (!allowed.ok) return allowed
-        if (userId === allowed.value.creator_id)
-          return refused(
-            new AppError('BAD_REQUEST', 'The creator cannot be removed', {
-              subject: 'group.remove-creator',
-            }),
-          )
+      return onGroup(principal, groupId, NEEDS.removeMember, context, async (trx, group) => {
+        if (userId === group.creator_id)
+          return refused(creatorStays('The creator cannot be removed'))
         if (!(await deleteMember(trx, groupId, userId))) return refused(missing('member', userId))
-        await recordGroupEvent(
-          trx,
-          {
-            type: 'vault.group.member.remove',
-            outcome: 'success',
-            principal,
-            groupId,
-            details: { user_id: userId },
-          },
-          context,
-        )
-        return done(undefined)
+        return acted(undefined, { user_id: userId })
       })
     },
 
@@ -338,34 +258,11 @@ export function createGroupService(deps: {
      * without asking. The creator cannot leave (they delete the group instead).
      */
     leave(principal: Principal, groupId: number, context: RequestContext): Promise<void> {
-      return decide(transact, async (trx) => {
-        const allowed = await authorize(
-          trx,
-          principal,
-          groupId,
-          { role: 'member', denial: 'group.read', type: 'vault.group.member.remove' },
-          context,
-        )
-        if (!allowed.ok) return allowed
-        if (principal.userId === allowed.value.creator_id)
-          return refused(
-            new AppError('BAD_REQUEST', 'The creator cannot leave', {
-              subject: 'group.remove-creator',
-            }),
-          )
+      return onGroup(principal, groupId, NEEDS.leave, context, async (trx, group) => {
+        if (principal.userId === group.creator_id)
+          return refused(creatorStays('The creator cannot leave'))
         await deleteMember(trx, groupId, principal.userId)
-        await recordGroupEvent(
-          trx,
-          {
-            type: 'vault.group.member.remove',
-            outcome: 'success',
-            principal,
-            groupId,
-            details: { user_id: principal.userId, left: true },
-          },
-          context,
-        )
-        return done(undefined)
+        return acted(undefined, { user_id: principal.userId, left: true })
       })
     },
   }

@@ -7,6 +7,7 @@ import type { Transact } from '../../db/transaction.js'
 import { AppError, notFound } from '../../errors.js'
 import { usernameKey } from '../accounts/identity.js'
 import type { AuditLog } from '../audit/audit-log.js'
+import type { AuditEvent } from '../audit/types.js'
 import { findPersonalSecret, upsertPersonalSecret } from './personal-secrets-repo.js'
 import type { Principal } from '../principal.js'
 import type { RequestContext } from '../request-context.js'
@@ -28,6 +29,19 @@ export function createPersonalSecretService(deps: {
   audit: Pick<AuditLog, 'append' | 'record'>
 }) {
   const { db, transact, clock, envelope, audit } = deps
+
+  /** A set or a read of the caller's own secret: the caller is both actor and target. */
+  const onOwnSecret = (
+    principal: Principal,
+    type: 'personal-secret.set' | 'personal-secret.read',
+    context: RequestContext,
+  ): AuditEvent => ({
+    type,
+    outcome: 'success',
+    actorId: principal.userId,
+    target: { type: 'user', id: principal.userId },
+    context,
+  })
 
   const requireSelf = async (
     principal: Principal,
@@ -63,13 +77,7 @@ export function createPersonalSecretService(deps: {
       plaintext.fill(0)
       await transact(async (trx) => {
         await upsertPersonalSecret(trx, principal.userId, sealed, clock.now().toISOString())
-        await audit.append(trx, {
-          type: 'personal-secret.set',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'user', id: principal.userId },
-          context,
-        })
+        await audit.append(trx, onOwnSecret(principal, 'personal-secret.set', context))
       })
     },
 
@@ -84,13 +92,7 @@ export function createPersonalSecretService(deps: {
       if (sealed === undefined) throw notFound('personal-secret')
       const plaintext = envelope.open(sealed, aadFor(principal.userId))
       try {
-        await audit.record({
-          type: 'personal-secret.read',
-          outcome: 'success',
-          actorId: principal.userId,
-          target: { type: 'user', id: principal.userId },
-          context,
-        })
+        await audit.record(onOwnSecret(principal, 'personal-secret.read', context))
         return plaintext.toString('utf8')
       } finally {
         plaintext.fill(0)

@@ -4,8 +4,8 @@ import type { Envelope } from '../../crypto/envelope.js'
 import type { Database } from '../../db/schema.js'
 import { bumpSecretVersion, insertVersion, pruneVersions } from './secret-versions-repo.js'
 import { updateSecretSealed } from './secrets-repo.js'
-import { sealField, secretAad } from './secret-sealing.js'
-import type { SecretField } from './secret-sealing.js'
+import { openValue, sealValue, secretAad, withOpened } from './secret-sealing.js'
+import type { OpenedValue, SealedValue, SecretField, SecretValue } from './secret-sealing.js'
 
 /** AAD of one field of one kept version: never the same as the current value's AAD. */
 export const versionAad = (id: number, version: number, field: SecretField): string =>
@@ -22,7 +22,7 @@ export async function replaceSecretValue(
   trx: Kysely<Database>,
   envelope: Envelope,
   id: number,
-  input: { name: string; encryptedData: string; iv?: string | undefined },
+  input: SecretValue,
   now: string,
   keep: number,
 ): Promise<number> {
@@ -41,16 +41,7 @@ export async function replaceSecretValue(
     })
   }
   await pruneVersions(trx, id, kept, keep)
-  await updateSecretSealed(
-    trx,
-    id,
-    {
-      name: sealField(envelope, id, 'name', input.name),
-      data: sealField(envelope, id, 'data', input.encryptedData),
-      iv: input.iv === undefined ? null : sealField(envelope, id, 'iv', input.iv),
-    },
-    now,
-  )
+  await updateSecretSealed(trx, id, sealValue(envelope, id, input), now)
   return previous.version
 }
 
@@ -61,26 +52,15 @@ function reseal(
   field: SecretField,
   sealed: Buffer,
 ): Buffer {
-  const plaintext = envelope.open(sealed, secretAad(id, field))
-  try {
-    return envelope.seal(plaintext, versionAad(id, version, field))
-  } finally {
-    plaintext.fill(0)
-  }
+  return withOpened(envelope, sealed, secretAad(id, field), (plaintext) =>
+    envelope.seal(plaintext, versionAad(id, version, field)),
+  )
 }
 
-/** Opens one field of a kept version. */
-export function openVersionField(
+/** Opens the whole value kept as version `version` of secret `id`. */
+export const openVersionValue = (
   envelope: Pick<Envelope, 'open'>,
   id: number,
   version: number,
-  field: SecretField,
-  sealed: Buffer,
-): string {
-  const plaintext = envelope.open(sealed, versionAad(id, version, field))
-  try {
-    return plaintext.toString('utf8')
-  } finally {
-    plaintext.fill(0)
-  }
-}
+  sealed: SealedValue,
+): OpenedValue => openValue(envelope, sealed, (field) => versionAad(id, version, field))

@@ -12,13 +12,11 @@ import {
 } from './grants-repo.js'
 import type { Grantee, GrantRow } from './grants-repo.js'
 import { findGroup, isMember } from './groups-repo.js'
-import { accessTo } from './access.js'
-import { decide, done, refused } from './outcome.js'
-import { recordVaultEvent } from './vault-events.js'
-import type { Outcome } from './outcome.js'
-import { allows } from './permission.js'
+import { acted, createAuditedStep } from './audited-step.js'
+import { deny, refused } from './outcome.js'
 import type { GrantPermission } from './permission.js'
-import { findSecret } from './secrets-repo.js'
+import { onSecret } from './secret-step.js'
+import type { SecretRequest } from './secret-step.js'
 import { denied, invalidField, missing } from './vault-errors.js'
 import type { Principal } from '../principal.js'
 import type { RequestContext } from '../request-context.js'
@@ -55,7 +53,8 @@ export function createSharingService(deps: {
   clock: Clock
   audit: Pick<AuditLog, 'append'>
 }) {
-  const { transact, clock, audit } = deps
+  const { clock } = deps
+  const secretStep = onSecret(createAuditedStep(deps))
 
   const apply = (
     principal: Principal,
@@ -63,30 +62,17 @@ export function createSharingService(deps: {
     grantee: Grantee,
     change: Change,
     context: RequestContext,
-  ): Promise<void> =>
-    decide(transact, async (trx): Promise<Outcome<undefined>> => {
-      const event = (outcome: 'success' | 'denied', details: Record<string, string | null>) =>
-        recordVaultEvent(
-          audit,
-          trx,
-          {
-            type: AUDIT_TYPE[change.kind],
-            outcome,
-            principal,
-            target: { type: 'vault-secret', id: secretId },
-            details: { grantee_type: grantee.kind, grantee_id: grantee.id, ...details },
-          },
-          context,
-        )
-
-      const secret = await findSecret(trx, secretId)
-      if (secret === undefined) return refused(missing('secret', secretId))
-      const access = await accessTo(trx, secret, principal.userId)
-      if (!allows(access, 'manage')) {
-        await event('denied', { access })
-        return refused(denied('secret.manage'))
-      }
-
+  ): Promise<void> => {
+    const request: SecretRequest = {
+      principal,
+      secretId,
+      action: 'manage',
+      type: AUDIT_TYPE[change.kind],
+      context,
+      // Every event of a share, refusals too, names whom it was for.
+      about: { grantee_type: grantee.kind, grantee_id: grantee.id },
+    }
+    return secretStep(request, async (trx, { secret }) => {
       if (grantee.kind === 'user') {
         if (grantee.id === secret.owner_id)
           return refused(invalidField('userId', "must not be the secret's owner"))
@@ -96,10 +82,8 @@ export function createSharingService(deps: {
           return refused(missing('group', grantee.id))
         // Granting to a group needs a seat in it; taking a grant away never does, so an owner
         // who left a group can still withdraw what they shared with it.
-        if (change.kind !== 'revoke' && !(await isMember(trx, grantee.id, principal.userId))) {
-          await event('denied', { reason: 'not-a-member' })
-          return refused(denied('group.share'))
-        }
+        if (change.kind !== 'revoke' && !(await isMember(trx, grantee.id, principal.userId)))
+          return deny(denied('group.share'), { reason: 'not-a-member' })
       }
 
       const previous = (await findGrant(trx, secretId, grantee)) ?? null
@@ -113,12 +97,12 @@ export function createSharingService(deps: {
       } else {
         await updateGrant(trx, secretId, grantee, change.permission, now)
       }
-      await event('success', {
+      return acted(undefined, {
         permission: change.kind === 'revoke' ? null : change.permission,
         previous,
       })
-      return done(undefined)
     })
+  }
 
   return {
     /** Shares the secret with a user or group; sharing again sets the new permission. */
@@ -144,32 +128,18 @@ export function createSharingService(deps: {
      * A secret's current grants, for whoever may manage them (its owner), so the web app can
      * show them and revoke one. Listing is an audit event like every other vault read.
      */
-    listGrants: (principal: Principal, secretId: number, context: RequestContext) =>
-      decide(transact, async (trx): Promise<Outcome<GrantRow[]>> => {
-        const event = (outcome: 'success' | 'denied', details: Record<string, string | number>) =>
-          recordVaultEvent(
-            audit,
-            trx,
-            {
-              type: 'vault.share.list',
-              outcome,
-              principal,
-              target: { type: 'vault-secret', id: secretId },
-              details,
-            },
-            context,
-          )
-        const secret = await findSecret(trx, secretId)
-        if (secret === undefined) return refused(missing('secret', secretId))
-        const access = await accessTo(trx, secret, principal.userId)
-        if (!allows(access, 'manage')) {
-          await event('denied', { access })
-          return refused(denied('secret.manage'))
-        }
-        const grants = await listGrants(trx, secretId, GRANTS_LISTED)
-        await event('success', { count: grants.length })
-        return done(grants)
-      }),
+    listGrants: (
+      principal: Principal,
+      secretId: number,
+      context: RequestContext,
+    ): Promise<GrantRow[]> =>
+      secretStep(
+        { principal, secretId, action: 'manage', type: 'vault.share.list', context },
+        async (trx) => {
+          const grants = await listGrants(trx, secretId, GRANTS_LISTED)
+          return acted(grants, { count: grants.length })
+        },
+      ),
 
     /** Ends a grant (NOT_FOUND when there is none). */
     revoke: (

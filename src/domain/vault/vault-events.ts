@@ -8,10 +8,10 @@ import type { RequestContext } from '../request-context.js'
 
 export interface VaultEvent {
   type: AuditType
-  outcome: 'success' | 'denied'
+  outcome: 'success' | 'denied' | 'failure'
   principal: Principal
   target: { type: 'vault-secret' | 'vault-group'; id: number }
-  details?: AuditDetails
+  details?: AuditDetails | undefined
 }
 
 /**

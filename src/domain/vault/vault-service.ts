@@ -5,30 +5,26 @@ import type { Envelope } from '../../crypto/envelope.js'
 import type { Database } from '../../db/schema.js'
 import type { Transact } from '../../db/transaction.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import type { AuditType } from '../audit/types.js'
-import { accessTo } from './access.js'
+import { acted, createAuditedStep } from './audited-step.js'
 import { listSharedWith } from './grants-repo.js'
 import type { SharedRow } from './grants-repo.js'
 import { VAULT_LIMITS } from './limits.js'
 import { decide, done, refused } from './outcome.js'
 import { recordVaultEvent } from './vault-events.js'
-import type { VaultEvent } from './vault-events.js'
-import type { Outcome } from './outcome.js'
-import { accessOf, allows } from './permission.js'
-import type { GrantPermission, Granted, SecretAction } from './permission.js'
+import { accessOf } from './permission.js'
+import type { GrantPermission, Granted } from './permission.js'
 import {
   countSecretsOwnedBy,
   deleteSecret,
-  findSecret,
   insertSecretShell,
   listSecretsOwnedBy,
   updateSecretSealed,
 } from './secrets-repo.js'
 import type { SecretRow } from './secrets-repo.js'
-import { openField, sealField } from './secret-sealing.js'
+import { onSecret } from './secret-step.js'
+import { openCurrentValue, openField, sealValue } from './secret-sealing.js'
 import { replaceSecretValue } from './secret-versions.js'
-import { clash, denied, missing } from './vault-errors.js'
-import type { VaultDenial } from './vault-errors.js'
+import { clash } from './vault-errors.js'
 import type { Principal } from '../principal.js'
 import type { RequestContext } from '../request-context.js'
 
@@ -63,11 +59,14 @@ export interface SecretInput {
 
 export type VaultService = ReturnType<typeof createVaultService>
 
-const DENIAL: Readonly<Record<SecretAction, VaultDenial>> = {
-  read: 'secret.read',
-  update: 'secret.update',
-  delete: 'secret.delete',
-  manage: 'secret.manage',
+/** What the services that read and write secrets' values (this one and versions) are built from. */
+export interface SecretServiceDeps {
+  transact: Transact
+  clock: Clock
+  envelope: Envelope
+  audit: Pick<AuditLog, 'append'>
+  /** How many earlier values of each secret an update keeps (VAULT_VERSIONS_KEPT). */
+  versionsKept: number
 }
 
 /**
@@ -76,67 +75,34 @@ const DENIAL: Readonly<Record<SecretAction, VaultDenial>> = {
  * a secret, allowed or refused, is on the audit chain in the same transaction as the action;
  * no name or value ever is.
  */
-export function createVaultService(deps: {
-  transact: Transact
-  clock: Clock
-  envelope: Envelope
-  audit: Pick<AuditLog, 'append'>
-  /** How many earlier values of each secret an update keeps (VAULT_VERSIONS_KEPT). */
-  versionsKept: number
-}) {
+export function createVaultService(deps: SecretServiceDeps) {
   const { transact, clock, envelope, audit, versionsKept } = deps
-
-  /** Every secret event names the caller as actor and the secret as target. */
-  const recordSecretEvent = (
-    trx: Kysely<Database>,
-    event: Omit<VaultEvent, 'target'> & { secretId: number },
-    context: RequestContext,
-  ): Promise<void> => {
-    const { secretId, ...rest } = event
-    return recordVaultEvent(
-      audit,
-      trx,
-      { ...rest, target: { type: 'vault-secret', id: secretId } },
-      context,
-    )
-  }
-
-  /**
-   * Loads the secret and checks the caller may do `action` with it. A refusal is recorded on the
-   * chain (with the access the caller did have) and returned for `decide` to throw after commit.
-   */
-  const authorize = async (
-    trx: Kysely<Database>,
-    principal: Principal,
-    id: number,
-    action: SecretAction,
-    type: AuditType,
-    context: RequestContext,
-  ): Promise<Outcome<{ secret: SecretRow; access: Granted }>> => {
-    const secret = await findSecret(trx, id)
-    if (secret === undefined) return refused(missing('secret', id))
-    const access = await accessTo(trx, secret, principal.userId)
-    if (access === 'none' || !allows(access, action)) {
-      await recordSecretEvent(
-        trx,
-        { type, outcome: 'denied', principal, secretId: id, details: { access } },
-        context,
-      )
-      return refused(denied(DENIAL[action]))
-    }
-    return done({ secret, access })
-  }
+  const secretStep = onSecret(createAuditedStep(deps))
 
   const view = (secret: SecretRow, access: Granted): SecretView => ({
     id: secret.id,
-    name: openField(envelope, secret.id, 'name', secret.name_sealed),
-    encryptedData: openField(envelope, secret.id, 'data', secret.data_sealed),
-    iv: secret.iv_sealed === null ? null : openField(envelope, secret.id, 'iv', secret.iv_sealed),
+    ...openCurrentValue(envelope, secret),
     ownerId: secret.owner_id,
     access,
     createdAt: secret.created_at,
     updatedAt: secret.updated_at,
   })
+
+  /** One event for a whole list, naming its scope and how many secrets it held. */
+  const recordListing = (
+    trx: Kysely<Database>,
+    principal: Principal,
+    scope: 'owned' | 'shared',
+    count: number,
+    context: RequestContext,
+  ): Promise<void> =>
+    audit.append(trx, {
+      type: 'vault.secret.list',
+      outcome: 'success',
+      actorId: principal.userId,
+      details: { scope, count },
+      context,
+    })
 
   return {
     /** Stores a new secret owned by the caller; returns its id. */
@@ -147,19 +113,16 @@ export function createVaultService(deps: {
         const now = clock.now().toISOString()
         // The id is known only after the insert, and the AAD needs it: seal, then fill in.
         const id = await insertSecretShell(trx, principal.userId, now)
-        await updateSecretSealed(
+        await updateSecretSealed(trx, id, sealValue(envelope, id, input), now)
+        await recordVaultEvent(
+          audit,
           trx,
-          id,
           {
-            name: sealField(envelope, id, 'name', input.name),
-            data: sealField(envelope, id, 'data', input.encryptedData),
-            iv: input.iv === undefined ? null : sealField(envelope, id, 'iv', input.iv),
+            type: 'vault.secret.create',
+            outcome: 'success',
+            principal,
+            target: { type: 'vault-secret', id },
           },
-          now,
-        )
-        await recordSecretEvent(
-          trx,
-          { type: 'vault.secret.create', outcome: 'success', principal, secretId: id },
           context,
         )
         return done(id)
@@ -168,23 +131,10 @@ export function createVaultService(deps: {
 
     /** The secret, opened, once its read is on the audit chain. */
     read(principal: Principal, id: number, context: RequestContext): Promise<SecretView> {
-      return decide(transact, async (trx) => {
-        const allowed = await authorize(trx, principal, id, 'read', 'vault.secret.read', context)
-        if (!allowed.ok) return allowed
-        const { secret, access } = allowed.value
-        await recordSecretEvent(
-          trx,
-          {
-            type: 'vault.secret.read',
-            outcome: 'success',
-            principal,
-            secretId: id,
-            details: { access },
-          },
-          context,
-        )
-        return done(view(secret, access))
-      })
+      return secretStep(
+        { principal, secretId: id, action: 'read', type: 'vault.secret.read', context },
+        async (_trx, { secret, access }) => acted(view(secret, access), { access }),
+      )
     },
 
     /** Replaces name and value, keeping the old ones as a version; the owner and read-write grantees may. */
@@ -194,76 +144,35 @@ export function createVaultService(deps: {
       input: SecretInput,
       context: RequestContext,
     ): Promise<void> {
-      return decide(transact, async (trx) => {
-        const allowed = await authorize(
-          trx,
-          principal,
-          id,
-          'update',
-          'vault.secret.update',
-          context,
-        )
-        if (!allowed.ok) return allowed
-        const version = await replaceSecretValue(
-          trx,
-          envelope,
-          id,
-          input,
-          clock.now().toISOString(),
-          versionsKept,
-        )
-        await recordSecretEvent(
-          trx,
-          {
-            type: 'vault.secret.update',
-            outcome: 'success',
-            principal,
-            secretId: id,
-            details: { access: allowed.value.access, version },
-          },
-          context,
-        )
-        return done(undefined)
-      })
+      return secretStep(
+        { principal, secretId: id, action: 'update', type: 'vault.secret.update', context },
+        async (trx, { access }) => {
+          const now = clock.now().toISOString()
+          const version = await replaceSecretValue(trx, envelope, id, input, now, versionsKept)
+          return acted(undefined, { access, version })
+        },
+      )
     },
 
     /** Deletes the secret and every grant on it; the owner only. */
     delete(principal: Principal, id: number, context: RequestContext): Promise<void> {
-      return decide(transact, async (trx) => {
-        const allowed = await authorize(
-          trx,
-          principal,
-          id,
-          'delete',
-          'vault.secret.delete',
-          context,
-        )
-        if (!allowed.ok) return allowed
-        await deleteSecret(trx, id)
-        await recordSecretEvent(
-          trx,
-          { type: 'vault.secret.delete', outcome: 'success', principal, secretId: id },
-          context,
-        )
-        return done(undefined)
-      })
+      return secretStep(
+        { principal, secretId: id, action: 'delete', type: 'vault.secret.delete', context },
+        async (trx) => {
+          await deleteSecret(trx, id)
+          return acted(undefined)
+        },
+      )
     },
 
     /** The caller's own secrets, opened, oldest first; one audit event for the whole list. */
     listOwned(principal: Principal, context: RequestContext): Promise<SecretView[]> {
       return transact(async (trx) => {
         const rows = await listSecretsOwnedBy(trx, principal.userId, VAULT_LIMITS.secretsPerOwner)
-        await audit.append(trx, {
-          type: 'vault.secret.list',
-          outcome: 'success',
-          actorId: principal.userId,
-          details: { scope: 'owned', count: rows.length },
-          context,
-        })
+        await recordListing(trx, principal, 'owned', rows.length, context)
         return rows.map((row) => view(row, 'owner'))
       })
     },
-
     /**
      * Secrets others shared with the caller, directly or through groups, each once with the
      * strongest permission that reaches it. Names only: a value is read (and audited) one
@@ -288,13 +197,7 @@ export function createVaultService(deps: {
             a.granted_at === b.granted_at ? b.id - a.id : a.granted_at < b.granted_at ? 1 : -1,
           )
           .slice(0, VAULT_LIMITS.sharedListed)
-        await audit.append(trx, {
-          type: 'vault.secret.list',
-          outcome: 'success',
-          actorId: principal.userId,
-          details: { scope: 'shared', count: shared.length },
-          context,
-        })
+        await recordListing(trx, principal, 'shared', shared.length, context)
         return shared.map((row) => ({
           id: row.id,
           name: openField(envelope, row.id, 'name', row.name_sealed),
