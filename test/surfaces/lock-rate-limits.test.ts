@@ -11,11 +11,14 @@ import { json } from '../helpers/http.js'
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379'
 
 /** A login attempt that never succeeds: only the limiter decides between 401 and 429. */
-const attempt = (app: FastifyInstance, options: { ip?: string; xff?: string } = {}) =>
+const attempt = (
+  app: FastifyInstance,
+  options: { ip?: string; xff?: string; username?: string } = {},
+) =>
   app.inject({
     method: 'POST',
     url: '/lock/login',
-    payload: { username: 'nobody', password: 'whatever' },
+    payload: { username: options.username ?? 'nobody', password: 'whatever' },
     ...(options.ip === undefined ? {} : { remoteAddress: options.ip }),
     ...(options.xff === undefined ? {} : { headers: { 'x-forwarded-for': options.xff } }),
   })
@@ -95,8 +98,13 @@ describe('Lock surface rate limits', () => {
 
   it('are shared by two nodes through Redis', async (t) => {
     const clock = manualClock()
-    // A fresh address per run: Redis outlives the test, and counters are keyed by address.
-    const ip = `198.18.${randomBytes(1)[0] ?? 0}.${randomBytes(1)[0] ?? 0}`
+    // A fresh client and account per run: Redis outlives the test, and its counters outlive every
+    // run on this machine for their window. Every run's manual clock stands at the same instant,
+    // so a fixed username met the account's login throttle (10 failures in 15 minutes) from
+    // earlier runs and answered 429 before the Lock limit was reached. An IPv6 client counts by
+    // its /64 (IPV6_CLIENT_PREFIX): 32 random bits of prefix.
+    const ip = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::1`
+    const username = `nobody-${randomBytes(8).toString('hex')}`
     const env = { REDIS_URL, LOCK_RATE_LIMITS: '3/minute' }
     const nodeA = await buildTestApp(t, { env, overrides: { clock } })
     const nodeB = await buildTestApp(t, {
@@ -106,7 +114,7 @@ describe('Lock surface rate limits', () => {
     const statuses: number[] = []
     for (let i = 0; i < 6; i++) {
       const node = i % 2 === 0 ? nodeA.app : nodeB.app
-      statuses.push((await attempt(node, { ip })).statusCode)
+      statuses.push((await attempt(node, { ip, username })).statusCode)
     }
     assert.deepEqual(statuses, [401, 401, 401, 429, 429, 429])
   })
