@@ -9,8 +9,9 @@ export type RegisteredRoute = Parameters<onRouteHookHandler>[0]
 /**
  * Which methods each path serves, learnt from the routes `instance` (and the scopes inside it)
  * register from now on, in the order they are registered; `keyOf` names a route's path, or
- * leaves the route out, knowing the scope it was registered on. Fastify's automatic HEAD twin of a GET route is a route of its own, so
- * HEAD is listed; a GET registered with `exposeHeadRoute: false` has no twin, and HEAD is not.
+ * leaves the route out, knowing the scope it was registered on. Fastify's automatic HEAD twin of a
+ * GET route is a route of its own, so HEAD is listed; a GET registered with
+ * `exposeHeadRoute: false` has no twin, and HEAD is not.
  */
 export function indexServedMethods(
   instance: FastifyInstance,
