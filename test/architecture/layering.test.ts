@@ -135,3 +135,18 @@ describe('the domain speaks domain words', () => {
     assert.deepEqual(requestLocations(files), [])
   })
 })
+
+describe('what the browser bundle takes from src/', () => {
+  it('is import-free, so no server module can follow it into the bundle', () => {
+    const webSources = walk('web/src').filter((file) => /\.tsx?$/.test(file))
+    const fromSrc = webSources.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from\s+'((?:\.\.\/)+src\/[^']+)'/g)].map((match) =>
+        path.normalize(path.join(path.dirname(file), match[1] ?? '')).replace(/\.js$/, '.ts'),
+      ),
+    )
+    assert.deepEqual(fromSrc, [path.join('src', 'domain', 'audit', 'event-view.ts')])
+    for (const file of fromSrc) {
+      assert.doesNotMatch(readFileSync(file, 'utf8'), /^\s*(import|export)\b.*\bfrom\s+'/m, file)
+    }
+  })
+})

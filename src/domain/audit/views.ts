@@ -1,22 +1,7 @@
 import type { AuditEventRow } from './repo.js'
+import type { AuditEventView } from './event-view.js'
 
-/** An audit event as the audit API and the export show it: every hashed field, and its leaf. */
-export interface AuditEventView {
-  /** Position in the log; null while the event is committed but not yet sealed. */
-  seq: number | null
-  id: string
-  occurred_at: string
-  type: string
-  outcome: string
-  actor_id: number | null
-  target_type: string | null
-  target_id: string | null
-  client_ip: string
-  user_agent: string
-  details: Record<string, string | number | boolean | null>
-  /** Hex RFC 9162 leaf hash; null until sealed. */
-  leaf_hash: string | null
-}
+export type { AuditEventView }
 
 export const toAuditEventView = (row: AuditEventRow): AuditEventView => ({
   seq: row.seq,

@@ -10,20 +10,10 @@
  * src/crypto/checkpoint.ts); a test in the browser proves they agree.
  */
 
-export interface SealedEventFields {
-  seq: number | null
-  id: string
-  occurred_at: string
-  type: string
-  outcome: string
-  actor_id: number | null
-  target_type: string | null
-  target_id: string | null
-  client_ip: string
-  user_agent: string
-  details: Record<string, string | number | boolean | null>
-  leaf_hash: string | null
-}
+import type { AuditEventView } from '../../../src/domain/audit/event-view.js'
+
+/** An audit event as the server shows it: the one declaration, shared with the server. */
+export type SealedEventFields = AuditEventView
 
 export interface CheckpointJson {
   tree_size: number
