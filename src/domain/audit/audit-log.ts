@@ -7,7 +7,7 @@ import { timeOrderedId } from '../../crypto/random.js'
 import type { Database } from '../../db/schema.js'
 import type { CommitOne } from '../../db/transaction.js'
 import { findCheckpoints } from './checkpoints-repo.js'
-import { canonicalDetails } from './leaf.js'
+import { canonicalDetails } from './leaf-encoding.js'
 import {
   MAX_SEQ,
   countUnsealed,

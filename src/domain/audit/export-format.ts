@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto'
 
 import { parseCheckpointJson, parsePublicKey } from '../../crypto/checkpoint.js'
 import type { CheckpointJson } from '../../crypto/checkpoint.js'
-import { canonicalDetails } from './leaf.js'
+import { canonicalDetails } from './leaf-encoding.js'
 import { verifyLog } from './verify-log.js'
 import type { LogVerification, SealedEvent, SourcedCheckpoint } from './verify-log.js'
 import type { AuditEventView } from './views.js'

@@ -11,6 +11,7 @@
  */
 
 import type { AuditEventView } from '../../../src/domain/audit/event-view.js'
+import { canonicalDetails, leafText } from '../../../src/domain/audit/leaf-encoding.js'
 
 /** An audit event as the server shows it: the one declaration, shared with the server. */
 export type SealedEventFields = AuditEventView
@@ -30,7 +31,6 @@ export interface InclusionJson {
   audit_path: string[]
 }
 
-const LEAF_VERSION = 'strongroom-audit-event/v1'
 const CHECKPOINT_ORIGIN = 'strongroom-audit/v1'
 
 const hex = (bytes: ArrayBuffer | Uint8Array): string =>
@@ -57,27 +57,10 @@ const sha256 = async (...parts: Uint8Array[]): Promise<Uint8Array<ArrayBuffer>> 
 const LEAF = new Uint8Array([0])
 const NODE = new Uint8Array([1])
 
-/** The stored form of details: keys sorted, then JSON (as the server hashed them). */
-const canonicalDetails = (details: SealedEventFields['details']): string =>
-  JSON.stringify(Object.fromEntries(Object.entries(details).sort(([a], [b]) => (a < b ? -1 : 1))))
-
 /** The RFC 9162 leaf hash of an event, from the fields the page shows, hex. */
 export async function leafHashOf(event: SealedEventFields & { seq: number }): Promise<string> {
   const bytes = new TextEncoder().encode(
-    JSON.stringify([
-      LEAF_VERSION,
-      event.seq,
-      event.id,
-      event.occurred_at,
-      event.type,
-      event.actor_id,
-      event.target_type,
-      event.target_id,
-      event.outcome,
-      event.client_ip,
-      event.user_agent,
-      canonicalDetails(event.details),
-    ]),
+    leafText({ ...event, event_id: event.id, details: canonicalDetails(event.details) }),
   )
   return hex(await sha256(LEAF, bytes))
 }
