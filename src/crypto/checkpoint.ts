@@ -1,6 +1,11 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 
+import { signedCheckpointText } from './checkpoint-format.js'
+import type { CheckpointJson } from './checkpoint-format.js'
+
+export type { CheckpointJson } from './checkpoint-format.js'
+
 /**
  * Signed checkpoints of the audit log: a tree size and its Merkle root, signed with Ed25519
  * (RFC 8032), so anyone holding the public key can check a log or an export without any of the
@@ -12,8 +17,6 @@ import type { KeyObject } from 'node:crypto'
  *     n8Y…base64 root…=
  *     2026-12-03T10:00:00.000Z
  */
-
-export const CHECKPOINT_ORIGIN = 'strongroom-audit/v1'
 
 export interface Checkpoint {
   treeSize: number
@@ -29,7 +32,7 @@ export interface Checkpoint {
 export type UnsignedCheckpoint = Pick<Checkpoint, 'treeSize' | 'rootHash' | 'issuedAt'>
 
 export const checkpointText = (c: UnsignedCheckpoint): string =>
-  `${CHECKPOINT_ORIGIN}\n${c.treeSize}\n${Buffer.from(c.rootHash, 'hex').toString('base64')}\n${c.issuedAt}\n`
+  signedCheckpointText(c.treeSize, Buffer.from(c.rootHash, 'hex').toString('base64'), c.issuedAt)
 
 // PKCS#8 and SPKI wrappers of a raw Ed25519 key (RFC 8410): the fixed DER prefix, then 32 bytes.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
@@ -93,15 +96,6 @@ export function verifyCheckpoint(publicKey: KeyObject, checkpoint: Checkpoint): 
   } catch {
     return false
   }
-}
-
-/** The wire form of a checkpoint: the audit API, exports and this file all use it. */
-export interface CheckpointJson {
-  tree_size: number
-  root_hash: string
-  issued_at: string
-  key_id: string
-  signature: string
 }
 
 export const checkpointJson = (c: Checkpoint): CheckpointJson => ({

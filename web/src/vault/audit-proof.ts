@@ -11,18 +11,14 @@
  */
 
 import type { AuditEventView } from '../../../src/domain/audit/event-view.js'
+import { signedCheckpointText } from '../../../src/crypto/checkpoint-format.js'
+import type { CheckpointJson } from '../../../src/crypto/checkpoint-format.js'
 import { canonicalDetails, leafText } from '../../../src/domain/audit/leaf-encoding.js'
+
+export type { CheckpointJson }
 
 /** An audit event as the server shows it: the one declaration, shared with the server. */
 export type SealedEventFields = AuditEventView
-
-export interface CheckpointJson {
-  tree_size: number
-  root_hash: string
-  issued_at: string
-  key_id: string
-  signature: string
-}
 
 export interface InclusionJson {
   event: SealedEventFields
@@ -30,8 +26,6 @@ export interface InclusionJson {
   checkpoint: CheckpointJson
   audit_path: string[]
 }
-
-const CHECKPOINT_ORIGIN = 'strongroom-audit/v1'
 
 const hex = (bytes: ArrayBuffer | Uint8Array): string =>
   Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('')
@@ -114,9 +108,11 @@ export async function checkpointSigned(
 ): Promise<boolean> {
   if (checkpoint.key_id !== auditKey.keyId) return false
   if (!/^[0-9a-f]{64}$/.test(checkpoint.root_hash)) return false
-  const text =
-    `${CHECKPOINT_ORIGIN}\n${checkpoint.tree_size}\n` +
-    `${toBase64(fromHex(checkpoint.root_hash))}\n${checkpoint.issued_at}\n`
+  const text = signedCheckpointText(
+    checkpoint.tree_size,
+    toBase64(fromHex(checkpoint.root_hash)),
+    checkpoint.issued_at,
+  )
   try {
     return await crypto.subtle.verify(
       { name: 'Ed25519' },
